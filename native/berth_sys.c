@@ -1,0 +1,190 @@
+/*
+ * berth_sys: the syscalls Node.js has no API for, as a Node-API addon.
+ * Built at setup with Debian's gcc against the headers that ship with the
+ * Node 24 binary (scripts/build-native.sh); no node-gyp, no download.
+ * Every function is synchronous and cheap (one syscall); errors are thrown
+ * as Error objects with `code` (e.g. "EPERM") and `errno` set.
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define MAXARGS 6
+#define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "napi call failed: " #call); return NULL; } } while (0)
+
+static const char *errno_code(int e) {
+  switch (e) {
+    case EPERM: return "EPERM"; case ENOENT: return "ENOENT"; case EACCES: return "EACCES";
+    case EBUSY: return "EBUSY"; case EEXIST: return "EEXIST"; case EINVAL: return "EINVAL";
+    case ENOTDIR: return "ENOTDIR"; case ENOSPC: return "ENOSPC"; case ENODATA: return "ENODATA";
+    case EAGAIN: return "EAGAIN"; case ENOTSUP: return "ENOTSUP"; case ERANGE: return "ERANGE";
+    case EBADF: return "EBADF"; case ENODEV: return "ENODEV"; case ENOMEM: return "ENOMEM";
+    default: return "EUNKNOWN";
+  }
+}
+
+static napi_value throw_errno(napi_env env, const char *what, const char *path) {
+  int e = errno;
+  char msg[1200];
+  snprintf(msg, sizeof msg, "%s %s: %s", what, path ? path : "", strerror(e));
+  napi_value code, message, err, errnum;
+  napi_create_string_utf8(env, errno_code(e), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &err);
+  napi_create_int32(env, -e, &errnum);
+  napi_set_named_property(env, err, "errno", errnum);
+  napi_set_named_property(env, err, "code", code);
+  napi_throw(env, err);
+  return NULL;
+}
+
+/* Reads argument i as a malloc'd UTF-8 string; NULL for undefined/null. */
+static char *arg_str(napi_env env, napi_value v) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t == napi_undefined || t == napi_null) return NULL;
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;
+  char *s = malloc(len + 1);
+  napi_get_value_string_utf8(env, v, s, len + 1, &len);
+  return s;
+}
+
+static int64_t arg_int(napi_env env, napi_value v) {
+  int64_t n = 0;
+  napi_get_value_int64(env, v, &n);
+  return n;
+}
+
+static napi_value undef(napi_env env) { napi_value u; napi_get_undefined(env, &u); return u; }
+
+/* mount(source, target, fstype, flags, data) */
+static napi_value js_mount(napi_env env, napi_callback_info info) {
+  size_t argc = 5; napi_value a[5];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  char *src = arg_str(env, a[0]), *dst = arg_str(env, a[1]), *fs = arg_str(env, a[2]), *data = arg_str(env, a[4]);
+  unsigned long flags = (unsigned long)arg_int(env, a[3]);
+  int r = mount(src, dst, fs, flags, data);
+  napi_value ret = r == 0 ? undef(env) : throw_errno(env, "mount", dst);
+  free(src); free(dst); free(fs); free(data);
+  return ret;
+}
+
+/* umount2(target, flags) */
+static napi_value js_umount2(napi_env env, napi_callback_info info) {
+  size_t argc = 2; napi_value a[2];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  char *dst = arg_str(env, a[0]);
+  int r = umount2(dst, (int)arg_int(env, a[1]));
+  napi_value ret = r == 0 ? undef(env) : throw_errno(env, "umount", dst);
+  free(dst);
+  return ret;
+}
+
+/* mknod(path, mode, major, minor) — mode includes the file type bits */
+static napi_value js_mknod(napi_env env, napi_callback_info info) {
+  size_t argc = 4; napi_value a[4];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  char *p = arg_str(env, a[0]);
+  int r = mknod(p, (mode_t)arg_int(env, a[1]), makedev((unsigned)arg_int(env, a[2]), (unsigned)arg_int(env, a[3])));
+  napi_value ret = r == 0 ? undef(env) : throw_errno(env, "mknod", p);
+  free(p);
+  return ret;
+}
+
+/* lsetxattr(path, name, Buffer) */
+static napi_value js_lsetxattr(napi_env env, napi_callback_info info) {
+  size_t argc = 3; napi_value a[3];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  char *p = arg_str(env, a[0]), *name = arg_str(env, a[1]);
+  void *data = NULL; size_t len = 0;
+  CHECK(napi_get_buffer_info(env, a[2], &data, &len));
+  int r = lsetxattr(p, name, data, len, 0);
+  napi_value ret = r == 0 ? undef(env) : throw_errno(env, "lsetxattr", p);
+  free(p); free(name);
+  return ret;
+}
+
+/* lgetxattr(path, name) -> Buffer | undefined when absent */
+static napi_value js_lgetxattr(napi_env env, napi_callback_info info) {
+  size_t argc = 2; napi_value a[2];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  char *p = arg_str(env, a[0]), *name = arg_str(env, a[1]);
+  char buf[65536];
+  ssize_t n = lgetxattr(p, name, buf, sizeof buf);
+  napi_value ret;
+  if (n < 0) ret = (errno == ENODATA || errno == ENOTSUP) ? undef(env) : throw_errno(env, "lgetxattr", p);
+  else { void *out; napi_create_buffer_copy(env, (size_t)n, buf, &out, &ret); }
+  free(p); free(name);
+  return ret;
+}
+
+/* llistxattr(path) -> string[] */
+static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value a[1];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  char *p = arg_str(env, a[0]);
+  char buf[65536];
+  ssize_t n = llistxattr(p, buf, sizeof buf);
+  napi_value arr; napi_create_array(env, &arr);
+  if (n < 0) {
+    if (errno != ENOTSUP) { napi_value r = throw_errno(env, "llistxattr", p); free(p); return r; }
+    n = 0;
+  }
+  uint32_t i = 0;
+  for (ssize_t off = 0; off < n; off += (ssize_t)strlen(buf + off) + 1) {
+    napi_value s; napi_create_string_utf8(env, buf + off, NAPI_AUTO_LENGTH, &s);
+    napi_set_element(env, arr, i++, s);
+  }
+  free(p);
+  return arr;
+}
+
+/* flock(fd, operation) — LOCK_EX|LOCK_NB = 6; returns true when taken, false on EWOULDBLOCK */
+static napi_value js_flock(napi_env env, napi_callback_info info) {
+  size_t argc = 2; napi_value a[2];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  int r = flock((int)arg_int(env, a[0]), (int)arg_int(env, a[1]));
+  napi_value b;
+  if (r == 0) { napi_get_boolean(env, true, &b); return b; }
+  if (errno == EWOULDBLOCK) { napi_get_boolean(env, false, &b); return b; }
+  return throw_errno(env, "flock", NULL);
+}
+
+/* mkfifo(path, mode) */
+static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
+  size_t argc = 2; napi_value a[2];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  char *p = arg_str(env, a[0]);
+  int r = mkfifo(p, (mode_t)arg_int(env, a[1]));
+  napi_value ret = r == 0 ? undef(env) : throw_errno(env, "mkfifo", p);
+  free(p);
+  return ret;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor d[] = {
+    { "mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "umount2", NULL, js_umount2, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "mknod", NULL, js_mknod, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "lsetxattr", NULL, js_lsetxattr, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "lgetxattr", NULL, js_lgetxattr, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "llistxattr", NULL, js_llistxattr, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "flock", NULL, js_flock, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL },
+  };
+  napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

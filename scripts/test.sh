@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite: setup (idempotent), type check and build, lint, then
+# every unit and integration test with Node's test runner. As root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH=$(pwd)/.tools/node_modules/node/bin:$PATH
+npx biome check src test bench scripts
+mapfile -t files < <(find dist/src dist/test -name '*.test.js' | sort)
+exec node --test --test-concurrency="${BERTH_TEST_CONCURRENCY:-2}" --test-timeout=600000 "${files[@]}"

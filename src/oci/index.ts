@@ -1,0 +1,3 @@
+export * from './image.ts';
+export * from './media-types.ts';
+export * from './reference.ts';

@@ -1,0 +1,2 @@
+export * from './lock.ts';
+export * from './native.ts';
