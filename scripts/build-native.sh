@@ -15,3 +15,8 @@ if [ ! -f "$out" ] || [ native/berth_sys.c -nt "$out" ]; then
   gcc -O2 -Wall -Wextra -Wno-unused-parameter -shared -fPIC -DNODE_GYP_MODULE_NAME=berth_sys -I"$inc" -o "$out.tmp" native/berth_sys.c
   mv "$out.tmp" "$out"
 fi
+out=build/berth_attach.node
+if [ ! -f "$out" ] || [ native/berth_attach.c -nt "$out" ]; then
+  gcc -O2 -Wall -Wextra -Wno-unused-parameter -shared -fPIC -DNODE_GYP_MODULE_NAME=berth_attach -I"$inc" -o "$out.tmp" native/berth_attach.c
+  mv "$out.tmp" "$out"
+fi
