@@ -76,13 +76,19 @@ export function attach(dir: string): Promise<Attachment> {
         return;
       }
       if (sent < 0) {
-        if (!writableWanted) n.wantWritable(handle, (writableWanted = true));
+        if (!writableWanted) {
+          writableWanted = true;
+          n.wantWritable(handle, true);
+        }
         return;
       }
       queue.shift();
       q.resolve();
     }
-    if (writableWanted && !closed) n.wantWritable(handle, (writableWanted = false));
+    if (writableWanted && !closed) {
+      writableWanted = false;
+      n.wantWritable(handle, false);
+    }
     if (!queue.length && shutdownWanted && !closed) {
       const done = shutdownWanted;
       shutdownWanted = undefined;
