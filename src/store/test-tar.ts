@@ -33,15 +33,17 @@ export async function makeTar(entries: TestEntry[]): Promise<Buffer> {
     const header: Header = {
       name: e.name,
       type,
-      linkname: e.linkname,
+      ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
       mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644),
       uid: e.uid ?? 0,
       gid: e.gid ?? 0,
       mtime: e.mtime ?? new Date(1_700_000_000_000),
-      devmajor: e.devmajor,
-      devminor: e.devminor,
-      pax: e.pax,
+      devmajor: e.devmajor ?? 0,
+      devminor: e.devminor ?? 0,
+      ...(e.pax ? { pax: e.pax } : {}),
       size: content?.length ?? 0,
+      uname: '',
+      gname: '',
     };
     await new Promise<void>((resolve, reject) => {
       const cb = (err?: Error | null) => (err ? reject(err) : resolve());
