@@ -4,7 +4,7 @@
  * including hostile ones.
  */
 import { Readable } from 'node:stream';
-import { type Header, pack } from 'tar-stream';
+import { pack } from 'tar-stream';
 
 export interface TestEntry {
   name: string;
@@ -30,7 +30,7 @@ export async function makeTar(entries: TestEntry[]): Promise<Buffer> {
   for (const e of entries) {
     const type = e.type ?? 'file';
     const content = e.content === undefined ? undefined : Buffer.from(e.content);
-    const header: Header = {
+    const header: Parameters<ReturnType<typeof pack>['entry']>[0] = {
       name: e.name,
       type,
       ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
