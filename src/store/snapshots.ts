@@ -1,0 +1,272 @@
+/**
+ * OverlaySnapshotter: image layers unpacked once, stacked with overlayfs.
+ *
+ * On-disk layout (version 1) under the snapshotter's root:
+ *
+ *   <short>/fs     a committed layer's files, or an active snapshot's upper dir
+ *   <short>/work   overlay workdir (active snapshots only)
+ *
+ * `short` is a base36 counter ("1", "2", … "zz", …): the key (chain ID or
+ * container ID) lives only in the `snapshots` table, so that the lowerdir
+ * option of an image with 128 layers fits in one page. A directory with no
+ * row is an unfinished unpack (a crash) and is removed by `collectOrphans`.
+ */
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Digest } from '../lib/digest.ts';
+import { ConflictError, errnoCode, InvalidArgumentError, NotFoundError } from '../lib/errors.ts';
+import type { Database } from './db.ts';
+import { mountAll, unmount } from './mount.ts';
+import type { MountSpec, SnapshotInfo, Snapshotter } from './types.ts';
+
+interface Row {
+  key: string;
+  short: string;
+  parent: string | null;
+  kind: string;
+  diff_id: string | null;
+  size: number;
+  created_at: number;
+}
+
+function toInfo(r: Row): SnapshotInfo {
+  const info: SnapshotInfo = {
+    key: r.key,
+    short: r.short,
+    kind: r.kind === 'active' ? 'active' : 'committed',
+    size: r.size,
+    createdAt: r.created_at,
+  };
+  if (r.parent) info.parent = r.parent;
+  if (r.diff_id) info.diffId = r.diff_id as Digest;
+  return info;
+}
+
+export interface PreparedLayer {
+  dir: string;
+  commit(diffId: Digest, size: number): Promise<SnapshotInfo>;
+  abort(): Promise<void>;
+}
+
+export class OverlaySnapshotter implements Snapshotter {
+  readonly root: string;
+  private readonly db: Database;
+  private next = 1;
+  /** Short names claimed on disk but not yet in the table. */
+  private readonly pending = new Set<string>();
+
+  constructor(db: Database, root: string) {
+    this.db = db;
+    this.root = root;
+  }
+
+  async init(): Promise<this> {
+    await mkdir(this.root, { recursive: true });
+    let max = 0;
+    const names = [
+      ...(this.db.prepare('SELECT short FROM snapshots').all() as Array<{ short: string }>).map((r) => r.short),
+      ...(await readdir(this.root)),
+    ];
+    for (const s of names) {
+      const n = Number.parseInt(s, 36);
+      if (Number.isSafeInteger(n) && n > max) max = n;
+    }
+    this.next = max + 1;
+    return this;
+  }
+
+  /** Claims a new short name by creating its directory. */
+  private async claim(): Promise<string> {
+    for (;;) {
+      const short = (this.next++).toString(36);
+      try {
+        await mkdir(join(this.root, short));
+        this.pending.add(short);
+        return short;
+      } catch (e) {
+        if (errnoCode(e) !== 'EEXIST') throw e;
+      }
+    }
+  }
+
+  private row(key: string): Row | undefined {
+    return this.db.prepare('SELECT * FROM snapshots WHERE key = ?').get(key) as Row | undefined;
+  }
+
+  stat(key: string): SnapshotInfo | undefined {
+    const r = this.row(key);
+    return r ? toInfo(r) : undefined;
+  }
+
+  list(): SnapshotInfo[] {
+    return (this.db.prepare('SELECT * FROM snapshots ORDER BY created_at, short').all() as unknown as Row[]).map(
+      toInfo,
+    );
+  }
+
+  private requireParent(parent: string | undefined): void {
+    if (parent === undefined) return;
+    const p = this.row(parent);
+    if (!p) throw new NotFoundError(`parent snapshot ${parent} not found`);
+    if (p.kind !== 'committed') throw new InvalidArgumentError(`parent snapshot ${parent} is not committed`);
+  }
+
+  private insert(
+    key: string,
+    short: string,
+    parent: string | undefined,
+    kind: string,
+    diffId: Digest | null,
+    size: number,
+  ): void {
+    this.db
+      .prepare(
+        'INSERT INTO snapshots (key, short, parent, kind, diff_id, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(key, short, parent ?? null, kind, diffId, size, Date.now());
+  }
+
+  async prepareLayer(key: string, parent: string | undefined): Promise<PreparedLayer> {
+    if (this.row(key)) throw new ConflictError(`snapshot ${key} already exists`);
+    this.requireParent(parent);
+    const short = await this.claim();
+    const base = join(this.root, short);
+    const dir = join(base, 'fs');
+    const discard = async () => {
+      await rm(base, { recursive: true, force: true });
+      this.pending.delete(short);
+    };
+    try {
+      await mkdir(dir, 0o755);
+    } catch (e) {
+      await discard();
+      throw e;
+    }
+    let done = false;
+    return {
+      dir,
+      commit: async (diffId: Digest, size: number) => {
+        if (done) throw new ConflictError(`snapshot ${key}: prepared layer already committed or aborted`);
+        done = true;
+        const existing = this.row(key);
+        if (existing) {
+          // another unpack of the same layer won the race: keep its copy
+          await discard();
+          return toInfo(existing);
+        }
+        try {
+          this.requireParent(parent);
+          this.insert(key, short, parent, 'committed', diffId, size);
+        } catch (e) {
+          await discard();
+          throw e;
+        }
+        this.pending.delete(short);
+        return this.stat(key)!;
+      },
+      abort: async () => {
+        if (done) return;
+        done = true;
+        await discard();
+      },
+    };
+  }
+
+  async createActive(key: string, parent: string | undefined): Promise<SnapshotInfo> {
+    if (this.row(key)) throw new ConflictError(`snapshot ${key} already exists`);
+    this.requireParent(parent);
+    const short = await this.claim();
+    const base = join(this.root, short);
+    try {
+      await mkdir(join(base, 'fs'), 0o755);
+      await mkdir(join(base, 'work'), 0o700);
+      if (this.row(key)) throw new ConflictError(`snapshot ${key} already exists`);
+      this.insert(key, short, parent, 'active', null, 0);
+    } catch (e) {
+      await rm(base, { recursive: true, force: true });
+      throw e;
+    } finally {
+      this.pending.delete(short);
+    }
+    return this.stat(key)!;
+  }
+
+  private need(key: string): Row {
+    const r = this.row(key);
+    if (!r) throw new NotFoundError(`snapshot ${key} not found`);
+    return r;
+  }
+
+  /** The fs dirs of `key`'s committed ancestors, nearest first. */
+  private chain(parent: string | null): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (let k = parent; k; ) {
+      if (seen.has(k)) throw new Error(`snapshot chain loops at ${k}`);
+      seen.add(k);
+      const r = this.need(k);
+      out.push(join(this.root, r.short, 'fs'));
+      k = r.parent;
+    }
+    return out;
+  }
+
+  dirs(key: string): { upper?: string; work?: string; lowers: string[] } {
+    const r = this.need(key);
+    const fs = join(this.root, r.short, 'fs');
+    if (r.kind === 'active') {
+      return { upper: fs, work: join(this.root, r.short, 'work'), lowers: this.chain(r.parent) };
+    }
+    return { lowers: [fs, ...this.chain(r.parent)] };
+  }
+
+  mounts(key: string): MountSpec[] {
+    const { upper, work, lowers } = this.dirs(key);
+    if (upper && work) {
+      if (lowers.length === 0) return [{ type: 'bind', source: upper, options: ['rbind', 'rw'] }];
+      return [
+        {
+          type: 'overlay',
+          source: 'overlay',
+          options: [`lowerdir=${lowers.join(':')}`, `upperdir=${upper}`, `workdir=${work}`, 'index=off'],
+        },
+      ];
+    }
+    if (lowers.length === 1) return [{ type: 'bind', source: lowers[0], options: ['rbind', 'ro'] }];
+    return [{ type: 'overlay', source: 'overlay', options: [`lowerdir=${lowers.join(':')}`, 'index=off'] }];
+  }
+
+  /** Mounts snapshot `key` as one tree on `target` (created if missing). */
+  mountAt(key: string, target: string): void {
+    mountAll(this.mounts(key), target);
+  }
+
+  /** Unmounts what `mountAt` mounted. */
+  unmount(target: string): void {
+    unmount(target);
+  }
+
+  async remove(key: string): Promise<void> {
+    const r = this.need(key);
+    const child = this.db.prepare('SELECT key FROM snapshots WHERE parent = ? LIMIT 1').get(key) as
+      | { key: string }
+      | undefined;
+    if (child) throw new ConflictError(`snapshot ${key} has a child (${child.key})`);
+    this.db.prepare('DELETE FROM snapshots WHERE key = ?').run(key);
+    await rm(join(this.root, r.short), { recursive: true, force: true });
+  }
+
+  /** Removes directories with no row (unpacks cut short by a crash). Returns how many. */
+  async collectOrphans(): Promise<number> {
+    const known = new Set(
+      (this.db.prepare('SELECT short FROM snapshots').all() as Array<{ short: string }>).map((r) => r.short),
+    );
+    let n = 0;
+    for (const name of await readdir(this.root)) {
+      if (known.has(name) || this.pending.has(name)) continue;
+      await rm(join(this.root, name), { recursive: true, force: true });
+      n++;
+    }
+    return n;
+  }
+}
