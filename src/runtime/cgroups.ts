@@ -87,6 +87,7 @@ export function cgroupDirs(cgroupsPath: string, layout: CgroupLayout = detectCgr
   if (layout.kind === 'unified') return [join(layout.v2!, cgroupsPath)];
   const dirs = new Set<string>();
   for (const mp of layout.v1.values()) dirs.add(join(mp, cgroupsPath));
+  if (layout.v2) dirs.add(join(layout.v2, cgroupsPath)); // hybrid: runc makes one there too
   return [...dirs];
 }
 
