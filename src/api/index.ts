@@ -1,0 +1,15 @@
+/** The Engine API: the router with every route, and the HTTP server. */
+import type { Engine } from '../engine/engine.ts';
+import { Router } from './router.ts';
+import { imageRoutes } from './routes/images.ts';
+import { systemRoutes } from './routes/system.ts';
+
+export { Router } from './router.ts';
+export { createApiServer } from './server.ts';
+
+export function engineRouter(engine: Engine): Router {
+  const r = new Router();
+  systemRoutes(r, engine);
+  imageRoutes(r, engine);
+  return r;
+}

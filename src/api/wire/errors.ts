@@ -1,0 +1,4 @@
+/** Engine API error body: `{"message": "..."}`. */
+export interface ErrorResponse {
+  message: string;
+}

@@ -1,0 +1,4 @@
+/** The Engine API's wire types: what the server sends and the client reads. */
+export * from './errors.ts';
+export * from './images.ts';
+export * from './system.ts';

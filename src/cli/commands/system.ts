@@ -1,0 +1,103 @@
+/** berth version, info, system df, events. */
+import { API_VERSION, BERTH_VERSION } from '../../lib/version.ts';
+import { api } from '../context.ts';
+import { filterFlags } from '../filters.ts';
+import { formatLine, humanSize, printJson, table } from '../output.ts';
+
+export async function version(o: { format?: string }): Promise<void> {
+  const client = {
+    Version: BERTH_VERSION,
+    ApiVersion: API_VERSION,
+    NodeVersion: process.version,
+    Os: 'linux',
+    Arch: process.arch === 'x64' ? 'amd64' : process.arch,
+  };
+  let server: Awaited<ReturnType<ReturnType<typeof api>['version']>> | undefined;
+  let error: Error | undefined;
+  try {
+    server = await api().version();
+  } catch (e) {
+    error = e as Error;
+  }
+  if (o.format === 'json') {
+    process.stdout.write(`${JSON.stringify({ Client: client, Server: server ?? null })}\n`);
+  } else {
+    let out = `Client: Berth\n Version:      ${client.Version}\n API version:  ${client.ApiVersion}\n Node version: ${client.NodeVersion}\n OS/Arch:      ${client.Os}/${client.Arch}\n`;
+    if (server) {
+      out += `\nServer: ${server.Platform.Name}\n Engine:\n  Version:      ${server.Version}\n  API version:  ${server.ApiVersion} (minimum version ${server.MinAPIVersion})\n  OS/Arch:      ${server.Os}/${server.Arch}\n  Kernel:       ${server.KernelVersion}\n`;
+    }
+    process.stdout.write(out);
+  }
+  if (error) throw error;
+}
+
+export async function info(o: { format?: string }): Promise<void> {
+  const i = await api().info();
+  if (o.format === 'json') return printJson(i);
+  const lines = [
+    'Server:',
+    ` Containers: ${i.Containers}`,
+    `  Running: ${i.ContainersRunning}`,
+    `  Paused: ${i.ContainersPaused}`,
+    `  Stopped: ${i.ContainersStopped}`,
+    ` Images: ${i.Images}`,
+    ` Server Version: ${i.ServerVersion}`,
+    ` Storage Driver: ${i.Driver}`,
+    ` Logging Driver: ${i.LoggingDriver}`,
+    ` Cgroup Driver: ${i.CgroupDriver}`,
+    ` Cgroup Version: ${i.CgroupVersion}`,
+    ` Runtimes: ${Object.keys((i.Runtimes as object) ?? {}).join(' ')}`,
+    ` Default Runtime: ${i.DefaultRuntime}`,
+    ` Kernel Version: ${i.KernelVersion}`,
+    ` Operating System: ${i.OperatingSystem}`,
+    ` OSType: ${i.OSType}`,
+    ` Architecture: ${i.Architecture}`,
+    ` CPUs: ${i.NCPU}`,
+    ` Total Memory: ${humanSize(i.MemTotal as number)}`,
+    ` Name: ${i.Name}`,
+    ` ID: ${i.ID}`,
+    ` Berth Root Dir: ${i.DockerRootDir}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  for (const w of (i.Warnings as string[]) ?? []) process.stderr.write(`${w}\n`);
+}
+
+export async function df(o: { format?: string }): Promise<void> {
+  const d = (await api().diskUsage()) as {
+    LayersSize: number;
+    Images: Array<{ Size: number; Containers: number }>;
+    Containers: unknown[];
+    Volumes: unknown[];
+    BuildCache: unknown[];
+  };
+  if (o.format === 'json') return printJson(d);
+  const active = d.Images.filter((i) => i.Containers > 0).length;
+  const rows = [
+    [
+      'Images',
+      String(d.Images.length),
+      String(active),
+      humanSize(d.LayersSize),
+      humanSize(d.Images.filter((i) => i.Containers === 0).reduce((n, i) => n + i.Size, 0)),
+    ],
+    ['Containers', String(d.Containers.length), '0', '0B', '0B'],
+    ['Local Volumes', String(d.Volumes.length), '0', '0B', '0B'],
+    ['Build Cache', String(d.BuildCache.length), '0', '0B', '0B'],
+  ];
+  process.stdout.write(table(['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'], rows));
+}
+
+export async function events(o: { since?: string; until?: string; filter?: string[]; format?: string }): Promise<void> {
+  const filters = filterFlags(o.filter);
+  for await (const e of api().events({ since: o.since, until: o.until, filters })) {
+    if (o.format) {
+      process.stdout.write(`${formatLine(o.format, e as unknown as Record<string, unknown>)}\n`);
+      continue;
+    }
+    const attrs = Object.entries(e.Actor.Attributes)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    const t = new Date(e.timeNano / 1e6).toISOString();
+    process.stdout.write(`${t} ${e.Type} ${e.Action} ${e.Actor.ID}${attrs ? ` (${attrs})` : ''}\n`);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The berth CLI: every command talks to the daemon only through the Engine
+ * API (src/client). Command modules load on demand, so `berth version`
+ * starts fast.
+ */
+import { Command, Option } from 'commander';
+import { ApiError, DaemonUnreachableError } from '../client/errors.ts';
+import { BERTH_VERSION } from '../lib/version.ts';
+import { setHost } from './context.ts';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const images = () => import('./commands/images.ts');
+const system = () => import('./commands/system.ts');
+
+function imageCommands(cmd: Command, prefix: boolean): void {
+  const ls = (name: string) =>
+    cmd
+      .command(name)
+      .description('List images')
+      .argument('[repository]')
+      .option('-a, --all', 'show all images')
+      .option('-q, --quiet', 'only show image IDs')
+      .option('--digests', 'show digests')
+      .option('--no-trunc', 'do not truncate output')
+      .option('-f, --filter <filter>', 'filter output (dangling, label, reference, before, since)', collect)
+      .option('--format <format>', "'json' or a Go-style template")
+      .action(async (repo, o) => (await images()).listImages(repo, { ...o, noTrunc: o.trunc === false }));
+  if (prefix) {
+    ls('ls').alias('list');
+    cmd
+      .command('inspect')
+      .description('Show details of images')
+      .argument('<image...>')
+      .option('-f, --format <format>')
+      .action(async (n, o) => (await images()).inspectImages(n, o));
+    cmd
+      .command('rm')
+      .alias('remove')
+      .description('Remove images')
+      .argument('<image...>')
+      .option('-f, --force')
+      .option('--no-prune')
+      .action(async (n, o) => (await images()).removeImages(n, { force: o.force, noPrune: o.prune === false }));
+  } else {
+    ls('images');
+    cmd
+      .command('rmi')
+      .description('Remove images')
+      .argument('<image...>')
+      .option('-f, --force')
+      .option('--no-prune')
+      .action(async (n, o) => (await images()).removeImages(n, { force: o.force, noPrune: o.prune === false }));
+  }
+  cmd
+    .command('tag')
+    .description('Create a tag TARGET that refers to SOURCE')
+    .argument('<source>')
+    .argument('<target>')
+    .action(async (s, t) => (await images()).tag(s, t));
+  cmd
+    .command('history')
+    .description('Show the history of an image')
+    .argument('<image>')
+    .option('-q, --quiet')
+    .option('--no-trunc')
+    .option('-H, --human', 'human-readable sizes', true)
+    .option('--format <format>')
+    .action(async (n, o) => (await images()).history(n, { ...o, noTrunc: o.trunc === false }));
+  cmd
+    .command('import')
+    .description('Import a root filesystem tar (file or -) as an image')
+    .argument('<file>')
+    .argument('[reference]')
+    .option('-c, --change <instruction>', 'Dockerfile instruction to apply', collect)
+    .option('-m, --message <message>')
+    .action(async (f, r, o) => (await images()).importImage(f, r, o));
+  cmd
+    .command('load')
+    .description('Load images from a tar archive (docker-archive or OCI layout)')
+    .option('-i, --input <file>')
+    .option('-q, --quiet')
+    .action(async (o) => (await images()).load(o));
+  cmd
+    .command('save')
+    .description('Save images to a tar archive')
+    .argument('<image...>')
+    .option('-o, --output <file>')
+    .action(async (n, o) => (await images()).save(n, o));
+}
+
+export function program(): Command {
+  const p = new Command('berth')
+    .description('Berth: build, ship and run containers')
+    .version(BERTH_VERSION, '-v, --version')
+    .option(
+      '-H, --host <host>',
+      'daemon socket (unix:///path or tcp://host:port); default BERTH_HOST, DOCKER_HOST, unix:///run/berth/berth.sock',
+    )
+    .showSuggestionAfterError()
+    .hook('preAction', (cmd) => setHost(cmd.opts().host));
+  p.command('version')
+    .description('Show the client and server versions')
+    .option('-f, --format <format>')
+    .action(async (o) => (await system()).version(o));
+  p.command('info')
+    .description('Show system-wide information')
+    .option('-f, --format <format>')
+    .action(async (o) => (await system()).info(o));
+  p.command('events')
+    .description('Stream events from the daemon')
+    .option('--since <time>')
+    .option('--until <time>')
+    .option('-f, --filter <filter>', 'filter (type, event, container, image, label, …)', collect)
+    .option('--format <format>')
+    .action(async (o) => (await system()).events(o));
+  imageCommands(p, false);
+  const image = p.command('image').description('Manage images');
+  imageCommands(image, true);
+  image
+    .command('prune')
+    .description('Remove unused images')
+    .option('-a, --all', 'remove all unused images, not just dangling ones')
+    .option('-f, --force')
+    .option('--filter <filter>', 'filter (label, until)', collect)
+    .action(async (o) => (await images()).prune(o));
+  image
+    .command('bootstrap')
+    .description(
+      'Make a base image from the host, with no registry: busybox (from busybox-static) or debian:SUITE (debootstrap)',
+    )
+    .argument('<name>', 'busybox, or debian:bookworm')
+    .action(async (name: string) => {
+      if (name === 'busybox' || name === 'busybox:latest')
+        return (await import('./bootstrap/busybox.ts')).bootstrapBusybox();
+      const m = /^debian(?::(\w+))?$/.exec(name);
+      if (m) return (await import('./bootstrap/debian.ts')).bootstrapDebian(m[1] ?? 'bookworm');
+      throw new Error(`cannot bootstrap "${name}": use busybox or debian:SUITE`);
+    });
+  const sys = p.command('system').description('Manage Berth');
+  sys
+    .command('df')
+    .description('Show disk usage')
+    .option('--format <format>')
+    .action(async (o) => (await system()).df(o));
+  sys
+    .command('info')
+    .description('Show system-wide information')
+    .option('-f, --format <format>')
+    .action(async (o) => (await system()).info(o));
+  sys
+    .command('events')
+    .description('Stream events')
+    .option('--since <time>')
+    .option('--until <time>')
+    .option('-f, --filter <filter>', '', collect)
+    .action(async (o) => (await system()).events(o));
+  p.command('inspect')
+    .description('Show low-level information on images')
+    .argument('<name...>')
+    .addOption(new Option('-f, --format <format>'))
+    .action(async (n, o) => (await images()).inspectImages(n, o));
+  p.command('registry')
+    .description('Run a private OCI registry (berth registry serve --root DIR --addr HOST:PORT)')
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      const { registryMain } = await import('../registry/main.ts');
+      process.exitCode = await registryMain(args);
+    });
+  return p;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof ApiError) process.stderr.write(`Error response from daemon: ${e.message}\n`);
+    else if (e instanceof DaemonUnreachableError) process.stderr.write(`${e.message}\n`);
+    else process.stderr.write(`berth: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+void main(process.argv.slice(2));

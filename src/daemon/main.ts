@@ -1,0 +1,106 @@
+/**
+ * berthd's composition root: flags and config, the data-root lock, the
+ * engine, the API server on every --host, and a clean shutdown on SIGTERM.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApiServer, engineRouter } from '../api/index.ts';
+import { Engine } from '../engine/engine.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { createLogger } from '../lib/log.ts';
+import { BERTH_VERSION } from '../lib/version.ts';
+import { lockFile } from '../sys/lock.ts';
+import { type Flags, loadConfig } from './config.ts';
+import { listen } from './listen.ts';
+
+const USAGE = `Usage: berthd [OPTIONS]
+
+The Berth daemon: runs containers and serves the Docker Engine API.
+
+Options:
+  --data-root DIR      persistent state (default /var/lib/berth)
+  --exec-root DIR      runtime state (default /run/berth)
+  -H, --host ADDR      unix:///path or tcp://host:port, repeatable (default unix:///run/berth/berth.sock)
+  --log-level LEVEL    debug, info, warn, error (default info)
+  --config-file FILE   JSON config with the same keys (default /etc/berth/daemon.json)
+  --default-runtime R  crun (default) or runc
+  -v, --version        print the version
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'data-root': { type: 'string' },
+      'exec-root': { type: 'string' },
+      host: { type: 'string', short: 'H', multiple: true },
+      'log-level': { type: 'string', short: 'l' },
+      'config-file': { type: 'string' },
+      'default-runtime': { type: 'string' },
+      version: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`berthd version ${BERTH_VERSION}\n`);
+    return 0;
+  }
+  const config = loadConfig(values as Flags);
+  const log = createLogger(config.logLevel, { component: 'berthd' });
+  mkdirSync(config.dataRoot, { recursive: true, mode: 0o711 });
+  const lock = lockFile(join(config.dataRoot, 'berth.lock'), `data root ${config.dataRoot}`);
+  const engine = await Engine.open({
+    dataRoot: config.dataRoot,
+    execRoot: config.execRoot,
+    instance: config.instance,
+    cgroupParent: config.cgroupParent,
+    defaultRuntime: config.defaultRuntime,
+    log,
+  });
+  for (const k of config.unknownKeys)
+    engine.runtimeInfo.warnings.push(`WARNING: unknown key "${k}" in ${config.configFile} was ignored`);
+  const server = createApiServer(engineRouter(engine), log);
+  const closers: Array<() => void> = [];
+  for (const h of config.hosts) closers.push(await listen(server, h));
+  log.info('berthd is ready', {
+    version: BERTH_VERSION,
+    hosts: config.hosts,
+    dataRoot: config.dataRoot,
+    instance: config.instance,
+    pid: process.pid,
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    server.close();
+    server.closeAllConnections();
+    for (const c of closers) c();
+    void engine.close().finally(() => {
+      lock.release();
+      log.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e) => {
+    process.stderr.write(`berthd: ${errorMessage(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,140 @@
+/**
+ * The engine: the domain services over one data root, composed once.
+ *
+ * Data root layout (owned by the parts named):
+ *   DATA_ROOT/berth.lock       the daemon's lock (daemon)
+ *   DATA_ROOT/metadata.db      SQLite metadata (store/db.ts)
+ *   DATA_ROOT/content/         blobs and ingests (store/content.ts)
+ *   DATA_ROOT/snapshots/       unpacked layers and writable layers (store/snapshots.ts)
+ *   DATA_ROOT/containers/ID/   per-container files: hostname, hosts, resolv.conf, logs
+ *   DATA_ROOT/volumes/NAME/    named volumes
+ * Exec root (tmpfs, gone at reboot): EXEC_ROOT/berth.sock, runtime state, bundles.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chainIds } from '../lib/digest.ts';
+import type { Logger } from '../lib/log.ts';
+import { API_VERSION, BERTH_VERSION, MIN_API_VERSION } from '../lib/version.ts';
+import { FsContentStore } from '../store/content.ts';
+import { Database } from '../store/db.ts';
+import { collectGarbage } from '../store/gc.ts';
+import { OverlaySnapshotter } from '../store/snapshots.ts';
+import { EventBus } from './events.ts';
+import { ImageService } from './images/image-service.ts';
+import { ImageRecords } from './images/records.ts';
+import { Unpacker } from './images/unpack.ts';
+import { buildInfo } from './system/info.ts';
+
+export interface EngineOptions {
+  dataRoot: string;
+  execRoot: string;
+  /** Host-unique name of this daemon (prefix of cgroups, bridges, chains). */
+  instance: string;
+  cgroupParent: string;
+  defaultRuntime: 'crun' | 'runc';
+  log: Logger;
+}
+
+export class Engine {
+  readonly opts: EngineOptions;
+  readonly db: Database;
+  readonly content: FsContentStore;
+  readonly events: EventBus;
+  readonly snapshots: OverlaySnapshotter;
+  readonly images: ImageService;
+  readonly unpacker: Unpacker;
+  readonly startedAt = new Date();
+  /** Runtime facts the daemon found at start (which runtimes work, warnings). */
+  runtimeInfo: { runtimes: Record<string, { path: string }>; defaultRuntime: string; warnings: string[] } = {
+    runtimes: {},
+    defaultRuntime: 'crun',
+    warnings: [],
+  };
+
+  private constructor(opts: EngineOptions, db: Database, content: FsContentStore, snapshots: OverlaySnapshotter) {
+    this.opts = opts;
+    this.db = db;
+    this.content = content;
+    this.snapshots = snapshots;
+    this.events = new EventBus();
+    this.images = new ImageService(new ImageRecords(db), content, this.events);
+    this.unpacker = new Unpacker(content, snapshots, this.images);
+  }
+
+  static async open(opts: EngineOptions): Promise<Engine> {
+    await mkdir(opts.dataRoot, { recursive: true, mode: 0o711 });
+    await mkdir(opts.execRoot, { recursive: true, mode: 0o711 });
+    const db = new Database(join(opts.dataRoot, 'metadata.db'));
+    const content = await new FsContentStore(join(opts.dataRoot, 'content')).init();
+    const snapshots = await new OverlaySnapshotter(db, join(opts.dataRoot, 'snapshots')).init();
+    const engine = new Engine(opts, db, content, snapshots);
+    await engine.recover();
+    return engine;
+  }
+
+  /** After a crash: partial ingests are collected. */
+  private async recover(): Promise<void> {
+    const n = await this.content.collectIngests(0);
+    if (n > 0) this.opts.log.info('collected partial ingests left by an earlier run', { count: n });
+  }
+
+  /** Unpacks an image's layers (also the full check of every layer entry). */
+  async unpack(rec: import('./images/records.ts').ImageRecord): Promise<void> {
+    await this.unpacker.unpack(rec);
+  }
+
+  /** Removes blobs and snapshots no image, container or cache refers to. */
+  async gc(): Promise<{ blobs: number; snapshots: number }> {
+    const liveBlobs = await this.images.liveBlobs();
+    const liveSnapshots = new Set<string>();
+    for (const rec of this.images.records.all()) {
+      const cfg = await this.images.config(rec.id);
+      const ids = cfg.rootfs?.diff_ids ?? [];
+      if (ids.length) {
+        const chain = chainIds(ids);
+        liveSnapshots.add(chain[chain.length - 1]);
+      }
+    }
+    for (const s of this.snapshots.list()) if (s.kind === 'active') liveSnapshots.add(s.key);
+    const r = await collectGarbage({ content: this.content, snapshotter: this.snapshots, liveBlobs, liveSnapshots });
+    return { blobs: r.blobs.length, snapshots: r.snapshots.length };
+  }
+
+  async info(): Promise<Record<string, unknown>> {
+    return buildInfo({
+      id: this.opts.instance,
+      dataRoot: this.opts.dataRoot,
+      execRoot: this.opts.execRoot,
+      version: BERTH_VERSION,
+      apiVersion: API_VERSION,
+      minApiVersion: MIN_API_VERSION,
+      images: this.images.records.count(),
+      containers: { running: 0, paused: 0, stopped: 0 },
+      defaultRuntime: this.runtimeInfo.defaultRuntime,
+      runtimes: this.runtimeInfo.runtimes,
+      warnings: this.runtimeInfo.warnings,
+      cgroupParent: this.opts.cgroupParent,
+      registryMirrors: [],
+      insecureRegistries: [],
+    });
+  }
+
+  async diskUsage(): Promise<Record<string, unknown>> {
+    const images = await this.images.list(new Map());
+    const layersSize = this.snapshots
+      .list()
+      .filter((s) => s.kind === 'committed')
+      .reduce((n, s) => n + s.size, 0);
+    return {
+      LayersSize: layersSize,
+      Images: images,
+      Containers: [],
+      Volumes: [],
+      BuildCache: [],
+    };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
