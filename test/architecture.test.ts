@@ -52,7 +52,8 @@ interface Edge {
 function importsOf(file: string): Edge[] {
   const text = readFileSync(file, 'utf8');
   const edges: Edge[] = [];
-  const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|(?:^|\n)\s*import\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const re =
+    /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|(?:^|\n)\s*import\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (const m of text.matchAll(re)) {
     const spec = m[1] ?? m[2] ?? m[3];
     if (!spec.startsWith('.')) continue;
@@ -103,7 +104,8 @@ test('there are no import cycles', () => {
     state.set(n, 1);
     stack.push(n);
     for (const m of graph.get(n) ?? []) {
-      if (state.get(m) === 1) cycles.push([...stack.slice(stack.indexOf(m)), m].map((f) => relative(ROOT, f)).join(' → '));
+      if (state.get(m) === 1)
+        cycles.push([...stack.slice(stack.indexOf(m)), m].map((f) => relative(ROOT, f)).join(' → '));
       else if (!state.has(m)) visit(m);
     }
     stack.pop();
