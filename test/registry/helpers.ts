@@ -30,18 +30,15 @@ export function req(base: string, method: string, path: string, o: ReqOptions = 
   if (body && !o.chunked && headers['Content-Length'] === undefined) headers['Content-Length'] = body.length;
   const fn = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const r = fn(
-      { host: url.hostname, port: url.port, method, path, headers, ca: o.ca, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const b = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b, json: () => JSON.parse(b.toString()) });
-        });
-        res.on('error', reject);
-      },
-    );
+    const r = fn({ host: url.hostname, port: url.port, method, path, headers, ca: o.ca, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const b = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b, json: () => JSON.parse(b.toString()) });
+      });
+      res.on('error', reject);
+    });
     r.on('error', reject);
     if (body && o.chunked) {
       r.write(body.subarray(0, Math.floor(body.length / 2)));
@@ -101,21 +98,33 @@ export interface TestImage {
 
 /** An OCI image manifest over a config and layers (content only; push it with pushImage). */
 export function makeImage(seed: string, extra: Record<string, unknown> = {}): TestImage {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', seed, rootfs: { type: 'layers', diff_ids: [] } }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', seed, rootfs: { type: 'layers', diff_ids: [] } }),
+  );
   const layers = [Buffer.from(`layer-a-${seed}`), Buffer.from(`layer-b-${seed}`)];
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
-      layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(l), size: l.length })),
+      layers: layers.map((l) => ({
+        mediaType: 'application/vnd.oci.image.layer.v1.tar',
+        digest: sha256(l),
+        size: l.length,
+      })),
       ...extra,
     }),
   );
   return { config, layers, manifest, digest: sha256(manifest) };
 }
 
-export async function pushImage(base: string, name: string, ref: string, img: TestImage, o: ReqOptions = {}): Promise<Reply> {
+export async function pushImage(
+  base: string,
+  name: string,
+  ref: string,
+  img: TestImage,
+  o: ReqOptions = {},
+): Promise<Reply> {
   for (const b of [img.config, ...img.layers]) await pushBlob(base, name, b, o);
   return req(base, 'PUT', `/v2/${name}/manifests/${ref}`, {
     ...o,

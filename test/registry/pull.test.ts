@@ -1,7 +1,7 @@
 /** Conformance workflow 1, pull: manifests and blobs by tag and digest, GET and HEAD, Range. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type TestImage, type TestRegistry, makeImage, pushImage, sha256, testRegistry } from './helpers.ts';
+import { makeImage, pushImage, sha256, type TestImage, type TestRegistry, testRegistry } from './helpers.ts';
 
 let r: TestRegistry;
 let img: TestImage;

@@ -1,7 +1,7 @@
 /** Conformance workflow 2, push: every way to upload a blob, manifests, mounts, 416s. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type TestRegistry, makeImage, pushBlob, sha256, sha512, testRegistry } from './helpers.ts';
+import { makeImage, pushBlob, sha256, sha512, type TestRegistry, testRegistry } from './helpers.ts';
 
 let r: TestRegistry;
 before(async () => {
@@ -176,8 +176,14 @@ test('Docker schema 2 manifests and manifest lists', async () => {
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: sha256(config) },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length, digest: sha256(layer) }],
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: config.length,
+        digest: sha256(config),
+      },
+      layers: [
+        { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length, digest: sha256(layer) },
+      ],
     }),
   );
   let res = await r.call('PUT', '/v2/docker/manifests/amd64', {

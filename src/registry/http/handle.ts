@@ -43,8 +43,9 @@ function drained(req: IncomingMessage): Promise<void> {
 export function createHandler(d: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const t0 = performance.now();
-    const inBefore = req.socket.bytesRead;
-    const outBefore = req.socket.bytesWritten;
+    const sock = req.socket;
+    const inBefore = sock.bytesRead;
+    const outBefore = sock.bytesWritten;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -53,8 +54,8 @@ export function createHandler(d: HandlerDeps): (req: IncomingMessage, res: Serve
     res.once('finish', () => {
       const seconds = (performance.now() - t0) / 1000;
       d.metrics.observe(req.method ?? '', info.route, res.statusCode, seconds);
-      d.metrics.bytesIn += Math.max(req.socket.bytesRead - inBefore, 0);
-      d.metrics.bytesOut += Math.max(req.socket.bytesWritten - outBefore, 0);
+      d.metrics.bytesIn += Math.max(sock.bytesRead - inBefore, 0);
+      d.metrics.bytesOut += Math.max(sock.bytesWritten - outBefore, 0);
       if (d.accessLog) {
         d.log.info('request', {
           method: req.method,
@@ -63,7 +64,7 @@ export function createHandler(d: HandlerDeps): (req: IncomingMessage, res: Serve
           route: info.route,
           repository: info.name,
           user: info.user,
-          remote: req.socket.remoteAddress,
+          remote: sock.remoteAddress,
           durationMs: Math.round(seconds * 1e4) / 10,
           userAgent: req.headers['user-agent'],
         });
