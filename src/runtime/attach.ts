@@ -48,7 +48,7 @@ export interface Attachment {
 }
 
 /** Connects to `DIR/attach` (DIR = the bundle, or an exec session's directory). */
-export function attach(dir: string): Promise<Attachment> {
+export async function attach(dir: string): Promise<Attachment> {
   const n = nativeAttach();
   const fd = n.connect(dir);
   const dataCbs: ((s: StdStream, d: Buffer) => void)[] = [];
@@ -134,7 +134,7 @@ export function attach(dir: string): Promise<Attachment> {
       return closed;
     },
   };
-  return Promise.resolve(a);
+  return a;
 }
 
 /** conmon's control fifo: `1 H W` resizes the pty, `2 0 0` reopens the log files. */

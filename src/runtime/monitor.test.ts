@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { attach, resize } from './attach.ts';
 import { removeCgroupTree, runtimeSupport } from './cgroups.ts';
-import { readLogs } from './logs.ts';
+import { maybeRotate, readLogs } from './logs.ts';
 import { type ContainerHandle, ContainerRuntime, writeBundleConfig } from './monitor.ts';
 import type { RuntimeName } from './runtime-cli.ts';
 import { buildSpec } from './spec.ts';
@@ -229,6 +229,54 @@ for (const runtime of ['runc', 'crun'] as RuntimeName[]) {
         capAdd: [],
       });
       assert.match(seccomp.out, /rc=[1-9]/);
+    });
+
+    test('pause/resume, update, log rotation with reopen, attach close paths', async () => {
+      const c = await make(
+        runtime,
+        ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo line$i; sleep 0.02; done'],
+        {},
+        {
+          stdin: true,
+        },
+      );
+      await rt.startContainer(c.h);
+      // close from inside a data callback, twice: must not crash the process
+      const a = await attach(c.h.bundle);
+      let n = 0;
+      await new Promise<void>((resolve) => {
+        a.onData(() => {
+          n++;
+          a.close();
+          a.close();
+          resolve();
+        });
+      });
+      assert.ok(a.closed && n >= 1);
+      await assert.rejects(a.write('x'), /closed/);
+      await assert.rejects(attach(join(base, 'nonexistent')), /ENOENT|attach/);
+      await rt.pause(c.h);
+      assert.equal((await rt.state(c.h)).status, 'paused');
+      await rt.resume(c.h);
+      assert.equal((await rt.state(c.h)).status, 'running');
+      await rt.update(c.h, { pids: { limit: 50 } });
+      assert.equal(readCgroupStats(c.spec.linux.cgroupsPath!).pids_stats.limit, 50);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(maybeRotate(c.logPath, { maxSize: 1, maxFiles: 3, ctlDir: c.h.bundle }), true);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(maybeRotate(c.logPath, { maxSize: 1 << 30, maxFiles: 3, ctlDir: c.h.bundle }), false);
+      await rt.kill(c.h, 'KILL');
+      await rt.waitExit(c.h);
+      const lines = readLogs(c.logPath, { maxFiles: 3 }).map((e) => e.line);
+      const nums = lines.map((l) => Number(l.replace('line', '')));
+      assert.ok(readLogs(c.logPath).length > 0, 'conmon writes to the reopened file');
+      assert.ok(readLogs(`${c.logPath}.1`).length > 0, 'the rotated file kept history');
+      assert.deepEqual(
+        nums,
+        nums.map((_, i) => i + 1),
+        'no line lost or reordered across the rotation',
+      );
+      await rt.delete(c.h);
     });
 
     test('killing the launching process leaves the container running', async () => {
