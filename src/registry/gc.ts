@@ -2,10 +2,11 @@
  * Garbage collection, mark and sweep, safe while the registry serves:
  *   mark   — every manifest revision of every repository, and every blob or
  *            child manifest it names, is live;
- *   sweep  — every other blob is deleted, except blobs written since the
- *            mark began (a push in flight) and blobs a request touched while
- *            the sweep ran (see gc-guard.ts); upload sessions older than
- *            `uploadMaxAgeMs` are removed too.
+ *   sweep  — every other blob is deleted, except blobs written less than
+ *            `graceMs` before the mark began or at any time since (a push
+ *            in flight: its manifest has not arrived yet) and blobs a request
+ *            touched while GC ran (see gc-guard.ts); upload sessions older
+ *            than `uploadMaxAgeMs` are removed too.
  * Run it in the serving process (Registry.gc) or offline (`berth registry gc`).
  */
 import type { Digest } from '../lib/digest.ts';
@@ -18,6 +19,8 @@ import { listRepositories } from './repositories.ts';
 
 export interface GcOptions {
   dryRun?: boolean;
+  /** Blobs younger than this at the start are kept (default 10 min). */
+  graceMs?: number;
   /** Upload sessions older than this are removed (default 24 h). */
   uploadMaxAgeMs?: number;
   /** Test hook: runs between mark and sweep. */
@@ -37,6 +40,7 @@ export async function collectGarbage(reg: Registry, opts: GcOptions = {}): Promi
   const t0 = Date.now();
   const { driver, guard } = reg;
   if (guard.active) throw new Error('garbage collection is already running');
+  const grace = opts.graceMs ?? 10 * 60 * 1000;
   guard.begin();
   try {
     const live = new Set<string>();
@@ -58,7 +62,7 @@ export async function collectGarbage(reg: Registry, opts: GcOptions = {}): Promi
           const d = `${alg}:${hex}` as Digest;
           if (live.has(d)) continue;
           const st = await driver.stat(blobDataKey(d));
-          if (st && st.modTime >= t0) continue;
+          if (st && st.modTime >= t0 - grace) continue;
           if (opts.dryRun) {
             deleted.push(d);
             continue;
