@@ -11,7 +11,7 @@ say() { printf 'setup: %s\n' "$*"; }
 
 packages=(crun runc conmon catatonit tini busybox-static debootstrap skopeo docker-registry
   iptables iproute2 build-essential python3 zstd tmux procps psmisc curl ca-certificates
-  apache2-utils openssl git)
+  apache2-utils openssl git docker.io containerd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -41,6 +41,20 @@ fi
 
 say "building (tsc, native helper)"
 npm run --silent build
+
+# crun 1.8 refuses a hybrid cgroup layout while the cgroup2 tree holds a
+# controller (here: hugetlb). Mounting hugetlb as a v1 hierarchy moves it out
+# of cgroup2, after which crun works. This changes the host's cgroup layout
+# for every program, so it is said aloud; berthd itself never does it, and
+# falls back to runc where crun cannot work.
+unified=/sys/fs/cgroup/unified
+if [ -f "$unified/cgroup.controllers" ] && grep -qw hugetlb "$unified/cgroup.controllers" \
+   && [ ! -f /sys/fs/cgroup/cgroup.controllers ] && ! grep -q ' /sys/fs/cgroup/hugetlb ' /proc/mounts; then
+  say "mounting the hugetlb cgroup controller as a v1 hierarchy at /sys/fs/cgroup/hugetlb (crun needs it on this hybrid cgroup host)"
+  mkdir -p /sys/fs/cgroup/hugetlb 2>/dev/null || mount -o remount,rw /sys/fs/cgroup
+  mkdir -p /sys/fs/cgroup/hugetlb
+  mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb || say "could not mount hugetlb: berthd will use runc instead of crun"
+fi
 
 for b in berth berthd; do ln -sf "$root/bin/$b" "/usr/local/bin/$b"; done
 say "ready: $(command -v berth) and $(command -v berthd) (Node $("$node24" --version))"

@@ -1,5 +1,5 @@
 /** Engine API wire types: images. */
-import type { ImageRunConfig } from '../../oci/image.ts';
+import type { ImageRunConfig } from '../oci/image.ts';
 
 export interface ImageSummary {
   Id: string;

@@ -2,3 +2,4 @@
 export * from './errors.ts';
 export * from './images.ts';
 export * from './system.ts';
+export * from './containers.ts';

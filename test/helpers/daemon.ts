@@ -1,0 +1,181 @@
+/**
+ * Test harness: a real berthd on a temporary data root, exec root and socket,
+ * driven by the real docker CLI and by berth. Each test file starts its own
+ * daemon, so files run in parallel without sharing state.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/sys/native.ts';
+
+export const ROOT = projectRoot();
+const NODE = process.execPath;
+
+/** The docker CLI to drive berthd with: 28.x in /usr/local/bin, else Debian's. */
+export function dockerCli(): string {
+  for (const p of ['/usr/local/bin/docker', '/usr/bin/docker']) if (existsSync(p)) return p;
+  throw new Error('no docker CLI found (/usr/local/bin/docker or /usr/bin/docker): install docker.io');
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  input?: string | Buffer;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+function runSync(cmd: string, args: string[], env: Record<string, string>, o: RunOptions = {}): RunResult {
+  const r = spawnSync(cmd, args, {
+    input: o.input,
+    env: { ...process.env, ...env, ...o.env },
+    timeout: o.timeoutMs ?? 120_000,
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  if (r.error) throw r.error;
+  return { code: r.status ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+/** Runs a command asynchronously (does not block the event loop). */
+export function runAsync(cmd: string, args: string[], env: Record<string, string> = {}, o: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { env: { ...process.env, ...env, ...o.env } });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    p.stdout.on('data', (d) => out.push(d));
+    p.stderr.on('data', (d) => err.push(d));
+    const t = setTimeout(() => p.kill('SIGKILL'), o.timeoutMs ?? 120_000);
+    p.on('error', reject);
+    p.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+    if (o.input !== undefined) p.stdin.end(o.input);
+    else p.stdin.end();
+  });
+}
+
+export interface TestDaemon {
+  dir: string;
+  dataRoot: string;
+  execRoot: string;
+  socket: string;
+  host: string;
+  proc: ChildProcess;
+  log(): string;
+  docker(args: string[], o?: RunOptions): RunResult;
+  dockerAsync(args: string[], o?: RunOptions): Promise<RunResult>;
+  berth(args: string[], o?: RunOptions): RunResult;
+  /** Stops the daemon (SIGTERM, or the signal given) and waits for it to exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Starts it again on the same roots. */
+  restart(): Promise<void>;
+  /** Stops and removes every file the daemon made. */
+  cleanup(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  extraArgs?: string[];
+  configFile?: string;
+}
+
+async function waitReady(socket: string, proc: ChildProcess, logFile: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`berthd exited with ${proc.exitCode}:\n${logFile()}`);
+    if (existsSync(socket) && logFile().includes('berthd is ready')) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`berthd did not become ready:\n${logFile()}`);
+}
+
+export async function startDaemon(o: DaemonOptions = {}): Promise<TestDaemon> {
+  const dir = mkdtempSync('/tmp/berth-test-');
+  const dataRoot = join(dir, 'data');
+  const execRoot = join(dir, 'exec');
+  const socket = join(dir, 'berth.sock');
+  const host = `unix://${socket}`;
+  let logText = '';
+  const env = { DOCKER_HOST: host, BERTH_HOST: host, DOCKER_CONFIG: join(dir, 'docker-config') };
+  const spawnDaemon = () => {
+    const args = [
+      '--disable-warning=ExperimentalWarning',
+      '--enable-source-maps',
+      join(ROOT, 'dist/src/daemon/main.js'),
+      '--data-root',
+      dataRoot,
+      '--exec-root',
+      execRoot,
+      '--host',
+      host,
+      '--log-level',
+      'debug',
+      ...(o.configFile ? ['--config-file', o.configFile] : ['--config-file', join(dir, 'daemon.json')]),
+      ...(o.extraArgs ?? []),
+    ];
+    const p = spawn(NODE, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+    p.stdout?.on('data', (d) => (logText += d));
+    p.stderr?.on('data', (d) => (logText += d));
+    return p;
+  };
+  if (!o.configFile) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'daemon.json'), '{}');
+  }
+  const d: TestDaemon = {
+    dir,
+    dataRoot,
+    execRoot,
+    socket,
+    host,
+    proc: spawnDaemon(),
+    log: () => logText,
+    docker: (args, ro) => runSync(dockerCli(), args, env, ro),
+    dockerAsync: (args, ro) => runAsync(dockerCli(), args, env, ro),
+    berth: (args, ro) => runSync(join(ROOT, 'bin/berth'), args, env, ro),
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      const p = d.proc;
+      if (p.exitCode !== null || p.signalCode !== null) return p.exitCode;
+      const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+      p.kill(signal);
+      return exited;
+    },
+    async restart() {
+      d.proc = spawnDaemon();
+      await waitReady(socket, d.proc, () => logText);
+    },
+    async cleanup() {
+      await d.stop('SIGKILL');
+      spawnSync('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await waitReady(socket, d.proc, () => logText);
+  return d;
+}
+
+/** A busybox image archive made once per test run and loaded into each daemon (fast). */
+export async function loadBusybox(d: TestDaemon): Promise<void> {
+  const cache = join(process.env.BERTH_TEST_CACHE ?? '/tmp/berth-test-cache', 'busybox.tar');
+  if (!existsSync(cache)) {
+    const { mkdirSync, renameSync } = await import('node:fs');
+    mkdirSync(join(cache, '..'), { recursive: true });
+    const r = d.berth(['image', 'bootstrap', 'busybox']);
+    if (r.code !== 0) throw new Error(`bootstrap busybox failed: ${r.stderr}`);
+    const tmp = `${cache}.${process.pid}.tmp`;
+    const s = d.berth(['image', 'save', '-o', tmp, 'busybox:latest']);
+    if (s.code !== 0) throw new Error(`save busybox failed: ${s.stderr}`);
+    renameSync(tmp, cache);
+    return;
+  }
+  const r = d.docker(['load', '-i', cache]);
+  if (r.code !== 0) throw new Error(`load busybox failed: ${r.stderr}`);
+}
+
+export function readText(path: string): string {
+  return readFileSync(path, 'utf8');
+}
