@@ -7,7 +7,8 @@
  * named NAME, `.wh..wh..opq` → `trusted.overlay.opaque=y` on its directory.
  * Ownership, modes (setuid, sticky), mtimes and xattrs are kept. Entries
  * that would land outside the directory are refused (see layer-path.ts);
- * on any error the caller removes the partial directory.
+ * on any error the caller removes the partial directory, and `src` is
+ * released (a Readable source is destroyed).
  */
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, rm, symlink } from 'node:fs/promises';
 import { posix } from 'node:path';
@@ -47,8 +48,9 @@ export async function applyLayer(src: Readable, dir: string, opts: ApplyOptions 
   const sys = native();
   let size = 0;
   await mkdir(dir, { recursive: true });
+  let stream: Readable | undefined;
   try {
-    const { stream } = await decompressed(src);
+    stream = (await decompressed(src)).stream;
     await readTar(
       stream,
       async (e, body) => {
@@ -113,6 +115,7 @@ export async function applyLayer(src: Readable, dir: string, opts: ApplyOptions 
       { onBytes: (b) => digester.update(b), truncated: TRUNCATED },
     );
   } catch (err) {
+    stream?.destroy(); // stop reading (and decompressing) the rest
     throw layerError(err);
   }
   // directory times last, deepest first, once nothing more is written into them

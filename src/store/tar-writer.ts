@@ -146,7 +146,13 @@ async function* generate(root: string, opts: TreeTarOptions): AsyncGenerator<Buf
     for (const e of convert(base, st, abs)) {
       if (batch.add(encodeHeader(e))) yield batch.take();
       if (e.type === 'file' && e.size > 0) {
-        for await (const chunk of fileData(abs, e.size)) if (batch.add(chunk)) yield batch.take();
+        for await (const chunk of fileData(abs, e.size)) {
+          if (chunk.length >= 64 * 1024) {
+            // big chunks go out as they are, after what is batched
+            if (!batch.empty) yield batch.take();
+            yield chunk;
+          } else if (batch.add(chunk)) yield batch.take();
+        }
         const pad = padding(e.size);
         if (pad && batch.add(Buffer.alloc(pad))) yield batch.take();
       }
