@@ -5,7 +5,7 @@
  *     - { repository: "*", users: [admin], actions: [pull, push, delete] }
  * `repository` is a glob (`*` matches any run of characters, `/` included);
  * users: names, `*` (any authenticated user) or `anonymous` (no login).
- * The first rule that matches repository and user decides. Without rules,
+ * A caller gets the union of the actions of every rule that matches. Without rules,
  * every authenticated user may do everything and anonymous callers nothing.
  */
 export interface AccessRule {
@@ -32,12 +32,13 @@ export class AccessRules {
   /** The actions `user` (undefined: anonymous) may do on repository `name`. */
   granted(user: string | undefined, name: string): Set<string> {
     if (this.rules.length === 0) return new Set(user === undefined ? [] : ['pull', 'push', 'delete']);
+    const out = new Set<string>();
     for (const r of this.rules) {
       if (!r.re.test(name)) continue;
       const who = user === undefined ? r.users.has('anonymous') : r.users.has(user) || r.users.has('*');
-      if (who) return r.actions;
+      if (who) for (const a of r.actions) out.add(a);
     }
-    return new Set();
+    return out;
   }
 
   allows(user: string | undefined, name: string, action: string): boolean {

@@ -27,6 +27,7 @@ export async function getBlob(ctx: Ctx, head: boolean): Promise<void> {
   if (size === undefined && ctx.proxy) {
     if (head) size = await ctx.proxy.blobSize(ctx.name, digest);
     else if (await ctx.proxy.streamBlob(ctx, digest)) return;
+    else size = await ctx.reg.blobs.sizeInRepo(ctx.name, digest);
   }
   if (size === undefined) throw blobUnknown(digest);
   const range = parseRange(ctx.req.headers.range, size);
