@@ -76,6 +76,8 @@ export class Engine {
   private async recover(): Promise<void> {
     const n = await this.content.collectIngests(0);
     if (n > 0) this.opts.log.info('collected partial ingests left by an earlier run', { count: n });
+    const o = await this.snapshots.collectOrphans();
+    if (o > 0) this.opts.log.info('collected unpack directories left by an earlier run', { count: o });
   }
 
   /** Unpacks an image's layers (also the full check of every layer entry). */

@@ -83,7 +83,10 @@ export interface Snapshotter {
    * Prepares a new committed layer: returns a directory to unpack into and a
    * commit function. Nothing is visible under `key` until commit.
    */
-  prepareLayer(key: string, parent: string | undefined): Promise<{ dir: string; commit(diffId: Digest, size: number): Promise<SnapshotInfo>; abort(): Promise<void> }>;
+  prepareLayer(
+    key: string,
+    parent: string | undefined,
+  ): Promise<{ dir: string; commit(diffId: Digest, size: number): Promise<SnapshotInfo>; abort(): Promise<void> }>;
   /** Creates a writable snapshot on top of `parent` (undefined: empty). */
   createActive(key: string, parent: string | undefined): Promise<SnapshotInfo>;
   /** The mount that shows `key` (an active or committed snapshot) as one tree. */
