@@ -29,7 +29,7 @@ test('healthz, metrics and structured access logs', async () => {
     const text = m.body.toString();
     assert.match(text, /registry_http_requests_total\{method="GET",route="manifest",code="200"\} 3/);
     assert.match(text, /registry_http_requests_total\{method="GET",route="manifest",code="404"\} 1/);
-    assert.match(text, /registry_http_request_duration_seconds_bucket\{route="manifest",le="\+Inf"\} 4/);
+    assert.match(text, /registry_http_request_duration_seconds_bucket\{route="manifest",le="\+Inf"\} 5/);
     assert.match(text, /process_resident_memory_bytes \d+/);
     const access = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
     const last = access.find((l) => l.path === '/v2/ops/app/manifests/nope');
