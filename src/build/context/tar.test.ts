@@ -169,3 +169,17 @@ test('a Dockerfile in an excluded directory is still sent; extra files are appen
 test('a context directory that does not exist makes the stream fail', async () => {
   await assert.rejects(list(contextTar(join(dir, 'missing'), { ignore: '' })), /ENOENT/);
 });
+
+test('large files stream whole, with backpressure', async () => {
+  const big = mkdtempSync('/tmp/berth-ctx-big-');
+  try {
+    writeFileSync(join(big, 'blob'), Buffer.alloc(5 * 1024 * 1024 + 3, 1));
+    const entries = await list(contextTar(big, { ignore: '' }));
+    assert.deepEqual(
+      entries.map((e) => [e.name, e.size, e.body]),
+      [['blob', 5 * 1024 * 1024 + 3, `<${5 * 1024 * 1024 + 3} bytes>`]],
+    );
+  } finally {
+    rmSync(big, { recursive: true, force: true });
+  }
+});

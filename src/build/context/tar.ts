@@ -148,8 +148,13 @@ async function fileEntry(pack: tar.Pack, header: TarHeader, path: string): Promi
     if (failed) break;
     if (!sink.write(chunk)) {
       await new Promise<void>((resolve) => {
-        sink.once('drain', resolve);
-        sink.once('close', resolve);
+        const go = (): void => {
+          sink.off('drain', go);
+          sink.off('close', go);
+          resolve();
+        };
+        sink.on('drain', go);
+        sink.on('close', go);
       });
     }
   }
