@@ -1,6 +1,8 @@
 /** The Engine API: the router with every route, and the HTTP server. */
 import type { Engine } from '../engine/engine.ts';
 import { Router } from './router.ts';
+import { containerIoRoutes } from './routes/container-io.ts';
+import { containerRoutes } from './routes/containers.ts';
 import { imageRoutes } from './routes/images.ts';
 import { systemRoutes } from './routes/system.ts';
 
@@ -11,5 +13,7 @@ export function engineRouter(engine: Engine): Router {
   const r = new Router();
   systemRoutes(r, engine);
   imageRoutes(r, engine);
+  containerRoutes(r, engine);
+  containerIoRoutes(r, engine);
   return r;
 }

@@ -15,10 +15,15 @@ import { join } from 'node:path';
 import { chainIds } from '../lib/digest.ts';
 import type { Logger } from '../lib/log.ts';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION } from '../lib/version.ts';
+import { runtimeSupport } from '../runtime/cgroups.ts';
+import { ContainerRuntime } from '../runtime/monitor.ts';
 import { FsContentStore } from '../store/content.ts';
 import { Database } from '../store/db.ts';
 import { collectGarbage } from '../store/gc.ts';
 import { OverlaySnapshotter } from '../store/snapshots.ts';
+import { ContainerService } from './containers/container-service.ts';
+import { reconcile } from './containers/reconcile.ts';
+import { ContainerRecords } from './containers/records.ts';
 import { EventBus } from './events.ts';
 import { ImageService } from './images/image-service.ts';
 import { ImageRecords } from './images/records.ts';
@@ -43,6 +48,8 @@ export class Engine {
   readonly snapshots: OverlaySnapshotter;
   readonly images: ImageService;
   readonly unpacker: Unpacker;
+  readonly runtime: ContainerRuntime;
+  readonly containers: ContainerService;
   readonly startedAt = new Date();
   /** Runtime facts the daemon found at start (which runtimes work, warnings). */
   runtimeInfo: { runtimes: Record<string, { path: string }>; defaultRuntime: string; warnings: string[] } = {
@@ -59,6 +66,38 @@ export class Engine {
     this.events = new EventBus();
     this.images = new ImageService(new ImageRecords(db), content, this.events);
     this.unpacker = new Unpacker(content, snapshots, this.images);
+    this.runtime = new ContainerRuntime({ stateDir: join(opts.execRoot, 'runtime') });
+    const support = runtimeSupport();
+    let defaultRuntime = opts.defaultRuntime;
+    const warnings: string[] = [];
+    if (defaultRuntime === 'crun' && !support.crun.ok) {
+      defaultRuntime = 'runc';
+      const why = `crun cannot run containers on this host (${support.crun.reason}); using runc. Mount the hugetlb cgroup controller as v1 (scripts/setup.sh does) to use crun.`;
+      warnings.push(`WARNING: ${why}`);
+      opts.log.warn(why);
+    }
+    this.runtimeInfo = {
+      runtimes: {
+        ...(support.crun.ok ? { crun: { path: '/usr/bin/crun' } } : {}),
+        ...(support.runc.ok ? { runc: { path: '/usr/sbin/runc' } } : {}),
+      },
+      defaultRuntime,
+      warnings,
+    };
+    this.containers = new ContainerService({
+      dataRoot: opts.dataRoot,
+      execRoot: opts.execRoot,
+      cgroupParent: opts.cgroupParent,
+      defaultRuntime,
+      images: this.images,
+      unpacker: this.unpacker,
+      snapshots,
+      events: this.events,
+      runtime: this.runtime,
+      records: new ContainerRecords(db),
+      log: opts.log,
+    });
+    this.images.setUsage((id) => this.containers.usage(id));
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
@@ -78,6 +117,7 @@ export class Engine {
     if (n > 0) this.opts.log.info('collected partial ingests left by an earlier run', { count: n });
     const o = await this.snapshots.collectOrphans();
     if (o > 0) this.opts.log.info('collected unpack directories left by an earlier run', { count: o });
+    await reconcile(this.containers, this.runtime, this.opts.log);
   }
 
   /** Unpacks an image's layers (also the full check of every layer entry). */
@@ -98,6 +138,7 @@ export class Engine {
       }
     }
     for (const s of this.snapshots.list()) if (s.kind === 'active') liveSnapshots.add(s.key);
+    for (const c of this.containers.records.all()) liveSnapshots.add(c.snapshotKey);
     const r = await collectGarbage({ content: this.content, snapshotter: this.snapshots, liveBlobs, liveSnapshots });
     return { blobs: r.blobs.length, snapshots: r.snapshots.length };
   }
@@ -111,7 +152,7 @@ export class Engine {
       apiVersion: API_VERSION,
       minApiVersion: MIN_API_VERSION,
       images: this.images.records.count(),
-      containers: { running: 0, paused: 0, stopped: 0 },
+      containers: this.containers.counts(),
       defaultRuntime: this.runtimeInfo.defaultRuntime,
       runtimes: this.runtimeInfo.runtimes,
       warnings: this.runtimeInfo.warnings,
@@ -137,6 +178,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    this.containers.detachAll();
     this.db.close();
   }
 }

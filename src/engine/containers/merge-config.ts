@@ -1,7 +1,8 @@
 /** How a create request and the image's config combine, by Docker's rules. */
-import type { ContainerConfig, ContainerCreateRequest } from '../../wire/containers.ts';
+
 import { InvalidArgumentError } from '../../lib/errors.ts';
 import type { ImageConfig } from '../../oci/image.ts';
+import type { ContainerConfig, ContainerCreateRequest } from '../../wire/containers.ts';
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -14,10 +15,17 @@ function mergeEnv(base: string[], over: string[]): string[] {
   return [...out.values()];
 }
 
-export function mergeConfig(req: ContainerCreateRequest, img: ImageConfig, imageRef: string, id: string): ContainerConfig {
+export function mergeConfig(
+  req: ContainerCreateRequest,
+  img: ImageConfig,
+  imageRef: string,
+  id: string,
+): ContainerConfig {
   const ic = img.config ?? {};
   const entrypointGiven = req.Entrypoint !== undefined && req.Entrypoint !== null;
-  const entrypoint = entrypointGiven ? (req.Entrypoint as string[]).filter((x, i, a) => !(a.length === 1 && x === '')) : (ic.Entrypoint ?? null);
+  const entrypoint = entrypointGiven
+    ? (req.Entrypoint as string[]).filter((x, i, a) => !(a.length === 1 && x === ''))
+    : (ic.Entrypoint ?? null);
   let cmd: string[] | null;
   if (req.Cmd !== undefined && req.Cmd !== null && (req.Cmd as string[]).length > 0) cmd = req.Cmd as string[];
   else if (entrypointGiven) cmd = null;

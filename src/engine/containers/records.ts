@@ -14,7 +14,9 @@ export class ContainerRecords {
 
   constructor(db: Database) {
     this.db = db;
-    for (const row of db.prepare('SELECT record FROM containers ORDER BY created_at').all() as Array<{ record: string }>) {
+    for (const row of db.prepare('SELECT record FROM containers ORDER BY created_at').all() as Array<{
+      record: string;
+    }>) {
       const rec = JSON.parse(row.record) as ContainerRecord;
       this.byId.set(rec.Id, rec);
     }
@@ -43,7 +45,8 @@ export class ContainerRecords {
   }
 
   checkName(name: string, exceptId?: string): string {
-    if (!NAME_RE.test(name)) throw new InvalidArgumentError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (!NAME_RE.test(name))
+      throw new InvalidArgumentError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     const full = name.startsWith('/') ? name : `/${name}`;
     for (const r of this.byId.values()) {
       if (r.Name === full && r.Id !== exceptId) {
@@ -63,7 +66,9 @@ export class ContainerRecords {
   }
 
   save(rec: ContainerRecord): void {
-    this.db.prepare('UPDATE containers SET name = ?, record = ? WHERE id = ?').run(rec.Name, JSON.stringify(rec), rec.Id);
+    this.db
+      .prepare('UPDATE containers SET name = ?, record = ? WHERE id = ?')
+      .run(rec.Name, JSON.stringify(rec), rec.Id);
     this.byId.set(rec.Id, rec);
   }
 

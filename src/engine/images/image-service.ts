@@ -3,19 +3,14 @@
  * An image is its config blob (the ID is the config's digest), a manifest
  * blob that names the config and the layer blobs, and tags pointing at it.
  */
-import type {
-  DeleteItem,
-  HistoryItem,
-  ImageInspect,
-  ImageSummary,
-  PruneImagesResponse,
-} from '../../api/wire/images.ts';
+
 import { type Digest, digestOf } from '../../lib/digest.ts';
 import { ConflictError } from '../../lib/errors.ts';
 import type { Descriptor, ImageConfig, Manifest } from '../../oci/image.ts';
 import { MediaType } from '../../oci/media-types.ts';
 import { familiarString, parseReference, repositoryName } from '../../oci/reference.ts';
 import type { ContentStore } from '../../store/types.ts';
+import type { DeleteItem, HistoryItem, ImageInspect, ImageSummary, PruneImagesResponse } from '../../wire/images.ts';
 import type { EventBus } from '../events.ts';
 import { type Filters, filterBool, globMatch, matchLabels } from '../filters.ts';
 import type { ImageRecord, ImageRecords } from './records.ts';

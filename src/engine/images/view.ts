@@ -1,8 +1,9 @@
 /** Renders images in the Engine API's shapes: summary, inspect, history. */
-import type { HistoryItem, ImageInspect, ImageSummary } from '../../api/wire/images.ts';
+
 import { digestHex } from '../../lib/digest.ts';
 import type { HistoryEntry, ImageConfig } from '../../oci/image.ts';
 import { familiarString, parseReference } from '../../oci/reference.ts';
+import type { HistoryItem, ImageInspect, ImageSummary } from '../../wire/images.ts';
 import type { ImageRecord } from './records.ts';
 
 export function familiarTag(ref: string): string {

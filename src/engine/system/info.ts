@@ -1,6 +1,6 @@
 /** What `docker info` and `docker version` show, from real figures. */
 import { statfsSync } from 'node:fs';
-import type { InfoResponse, VersionResponse } from '../../api/wire/system.ts';
+import type { InfoResponse, VersionResponse } from '../../wire/system.ts';
 import { hostFacts } from './host.ts';
 
 export interface InfoInputs {
