@@ -83,11 +83,12 @@ export interface DaemonOptions {
   configFile?: string;
 }
 
-async function waitReady(socket: string, proc: ChildProcess, logFile: () => string): Promise<void> {
+/** Waits for this run's "ready" line: `from` skips the log of earlier runs (restart after kill -9). */
+async function waitReady(socket: string, proc: ChildProcess, logFile: () => string, from = 0): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`berthd exited with ${proc.exitCode}:\n${logFile()}`);
-    if (existsSync(socket) && logFile().includes('berthd is ready')) return;
+    if (existsSync(socket) && logFile().slice(from).includes('berthd is ready')) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`berthd did not become ready:\n${logFile()}`);
@@ -145,8 +146,9 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<TestDaemon> {
       return exited;
     },
     async restart() {
+      const from = logText.length;
       d.proc = spawnDaemon();
-      await waitReady(socket, d.proc, () => logText);
+      await waitReady(socket, d.proc, () => logText, from);
     },
     async cleanup() {
       await d.stop('SIGKILL');
