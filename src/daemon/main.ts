@@ -68,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
   const server = createApiServer(engineRouter(engine), log);
   const closers: Array<() => void> = [];
   for (const h of config.hosts) closers.push(await listen(server, h));
+  // Leftovers of a crash (blobs, snapshots nothing refers to) go once the API is up.
+  setImmediate(() => void engine.gc().catch((e) => log.warn('startup garbage collection failed', { error: e })));
   log.info('berthd is ready', {
     version: BERTH_VERSION,
     hosts: config.hosts,

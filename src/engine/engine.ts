@@ -137,7 +137,6 @@ export class Engine {
         liveSnapshots.add(chain[chain.length - 1]);
       }
     }
-    for (const s of this.snapshots.list()) if (s.kind === 'active') liveSnapshots.add(s.key);
     for (const c of this.containers.records.all()) liveSnapshots.add(c.snapshotKey);
     const r = await collectGarbage({ content: this.content, snapshotter: this.snapshots, liveBlobs, liveSnapshots });
     return { blobs: r.blobs.length, snapshots: r.snapshots.length };
@@ -179,6 +178,7 @@ export class Engine {
 
   async close(): Promise<void> {
     this.containers.detachAll();
+    await this.containers.settle();
     this.db.close();
   }
 }

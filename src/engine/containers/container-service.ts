@@ -154,11 +154,17 @@ export class ContainerService {
     const p = this.paths(rec.Id);
     const h = this.handle(rec);
     const live = this.live.get(rec.Id);
+    const t0 = performance.now();
+    const steps: Record<string, number> = {};
+    const step = (name: string) => {
+      steps[name] = Math.round(performance.now() - t0);
+    };
     mkdirSync(p.bundle, { recursive: true, mode: 0o700 });
     mkdirSync(p.rootfs, { recursive: true });
     this.d.snapshots.unmount(p.rootfs);
     this.d.snapshots.mountAt(rec.snapshotKey, p.rootfs);
     try {
+      step('mount');
       const user = resolveUser(p.rootfs, rec.Config.User, rec.HostConfig.GroupAdd ?? []);
       if (rec.Config.WorkingDir) mkdirSync(join(p.rootfs, rec.Config.WorkingDir), { recursive: true });
       await writeEtcFiles(p, {
@@ -172,6 +178,7 @@ export class ContainerService {
       });
       const spec = buildSpec(runtimeInput({ rec, paths: p, user, mounts: [], cgroupParent: this.d.cgroupParent }));
       await writeBundleConfig(p.bundle, spec);
+      step('bundle');
       this.d.runtime.clearExit(h);
       const { pid } = await this.d.runtime.createContainer({
         ...h,
@@ -180,6 +187,7 @@ export class ContainerService {
         tty: rec.Config.Tty,
         name: rec.Name.slice(1),
       });
+      step('create');
       const pending = live.pendingAttach.splice(0);
       await Promise.all(pending.map((a) => a.connect(p.bundle).catch(() => a.end())));
       try {
@@ -188,10 +196,12 @@ export class ContainerService {
         await this.d.runtime.delete(h, { force: true }).catch(() => {});
         throw e;
       }
+      step('start');
       setRunning(rec.State, pid);
       this.records.save(rec);
       this.watchExit(rec);
       this.publish(rec, 'start');
+      this.d.log.debug('container started', { id: rec.Id, runtime: rec.runtime, ms: steps });
     } catch (e) {
       this.d.snapshots.unmount(p.rootfs);
       for (const a of live.pendingAttach.splice(0)) a.end();
@@ -222,10 +232,10 @@ export class ContainerService {
     const live = this.live.get(id);
     setExited(rec.State, info.exitCode, info.oomKilled, info.finishedAt);
     this.records.save(rec);
-    await this.cleanupRuntime(rec);
     if (info.oomKilled) this.publish(rec, 'oom');
     this.publish(rec, 'die', { exitCode: String(info.exitCode) });
     live.events.emit('exit', info.exitCode);
+    await this.cleanupRuntime(rec);
     if (rec.HostConfig.AutoRemove) {
       await this.remove(id, { force: true, volumes: true }).catch((e) =>
         this.d.log.warn('auto-remove failed', { id, error: e }),
@@ -243,7 +253,7 @@ export class ContainerService {
     live.restartTimer = setTimeout(() => {
       void live.serial(async () => {
         const cur = this.records.find(rec.Id);
-        if (!cur || !cur.State.Restarting) return;
+        if (!cur?.State.Restarting) return;
         cur.RestartCount++;
         cur.State.Restarting = false;
         try {
@@ -367,6 +377,16 @@ export class ContainerService {
     }
     rec.State.Status = 'removing';
     live.watch?.abort();
+    this.records.delete(rec.Id);
+    this.publish(rec, 'destroy');
+    live.events.emit('removed');
+    this.live.delete(rec.Id);
+    // The files go after the answer: nothing refers to them any more, and GC
+    // at the next start collects whatever a crash leaves here.
+    this.background(this.removeFiles(rec));
+  }
+
+  private async removeFiles(rec: ContainerRecord): Promise<void> {
     await this.cleanupRuntime(rec);
     await this.d.snapshots
       .remove(rec.snapshotKey)
@@ -374,10 +394,20 @@ export class ContainerService {
     const p = this.paths(rec.Id);
     rmSync(p.dir, { recursive: true, force: true });
     rmSync(p.bundle, { recursive: true, force: true });
-    this.records.delete(rec.Id);
-    this.publish(rec, 'destroy');
-    live.events.emit('removed');
-    this.live.delete(rec.Id);
+  }
+
+  private pending = new Set<Promise<void>>();
+
+  private background(p: Promise<void>): void {
+    const q = p
+      .catch((e) => this.d.log.warn('background cleanup failed', { error: e }))
+      .finally(() => this.pending.delete(q));
+    this.pending.add(q);
+  }
+
+  /** Waits for background cleanups (daemon shutdown, tests). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.pending]);
   }
 
   /** Resolves with the exit code when the condition holds. */

@@ -24,7 +24,7 @@ export function mergeConfig(
   const ic = img.config ?? {};
   const entrypointGiven = req.Entrypoint !== undefined && req.Entrypoint !== null;
   const entrypoint = entrypointGiven
-    ? (req.Entrypoint as string[]).filter((x, i, a) => !(a.length === 1 && x === ''))
+    ? (req.Entrypoint as string[]).filter((x, _i, a) => !(a.length === 1 && x === ''))
     : (ic.Entrypoint ?? null);
   let cmd: string[] | null;
   if (req.Cmd !== undefined && req.Cmd !== null && (req.Cmd as string[]).length > 0) cmd = req.Cmd as string[];
@@ -55,7 +55,7 @@ export function mergeConfig(
     Image: imageRef,
     Volumes: { ...ic.Volumes, ...req.Volumes },
     WorkingDir: req.WorkingDir || ic.WorkingDir || '',
-    Entrypoint: entrypoint && entrypoint.length ? entrypoint : null,
+    Entrypoint: entrypoint?.length ? entrypoint : null,
     OnBuild: null,
     Labels: { ...ic.Labels, ...req.Labels },
     ...(req.StopSignal || ic.StopSignal ? { StopSignal: req.StopSignal || ic.StopSignal } : {}),

@@ -5,7 +5,7 @@ import type { RestartPolicy } from '../../wire/containers.ts';
 import type { ContainerRecord } from './record.ts';
 
 export function validatePolicy(p: RestartPolicy | undefined, autoRemove: boolean): void {
-  if (!p || !p.Name || p.Name === 'no') return;
+  if (!p?.Name || p.Name === 'no') return;
   if (!['always', 'unless-stopped', 'on-failure'].includes(p.Name))
     throw new InvalidArgumentError(`invalid restart policy '${p.Name}'`);
   if (p.Name !== 'on-failure' && (p.MaximumRetryCount ?? 0) > 0)
@@ -18,7 +18,7 @@ export function validatePolicy(p: RestartPolicy | undefined, autoRemove: boolean
 /** After an exit: restart? (`daemonStart`: the daemon itself is starting up.) */
 export function shouldRestart(rec: ContainerRecord, exitCode: number, daemonStart = false): boolean {
   const p = rec.HostConfig.RestartPolicy;
-  if (!p || !p.Name || p.Name === 'no') return false;
+  if (!p?.Name || p.Name === 'no') return false;
   if (rec.manuallyStopped && !daemonStart) return false;
   switch (p.Name) {
     case 'always':
