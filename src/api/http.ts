@@ -5,6 +5,8 @@ import { InvalidArgumentError } from '../lib/errors.ts';
 const MAX_JSON_BODY = 16 * 1024 * 1024;
 
 export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY): Promise<Buffer> {
+  const pre = (req as IncomingMessage & { berthBody?: Buffer }).berthBody;
+  if (pre) return pre;
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of req) {

@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine.ts';
 import { Router } from './router.ts';
 import { containerIoRoutes } from './routes/container-io.ts';
 import { containerRoutes } from './routes/containers.ts';
+import { execRoutes } from './routes/exec.ts';
 import { imageRoutes } from './routes/images.ts';
 import { systemRoutes } from './routes/system.ts';
 
@@ -15,5 +16,6 @@ export function engineRouter(engine: Engine): Router {
   imageRoutes(r, engine);
   containerRoutes(r, engine);
   containerIoRoutes(r, engine);
+  execRoutes(r, engine);
   return r;
 }

@@ -12,7 +12,7 @@ export interface Ctx {
   query: URLSearchParams;
   /** The API version the client asked for (from the path prefix), or the server's. */
   version: string;
-  /** Takes over the connection for a hijacked stream (attach, exec start). */
+  /** Takes over the connection for a hijacked stream (attach, exec start); it comes paused: resume() once listening. */
   hijack: () => Duplex;
 }
 

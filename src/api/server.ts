@@ -12,6 +12,12 @@ import { statusOf } from './errors.ts';
 import { sendJson } from './http.ts';
 import type { Router } from './router.ts';
 
+/** An upgraded request: its body was read off the socket by the server. */
+export interface UpgradeRequest extends IncomingMessage {
+  berthUpgrade?: boolean;
+  berthBody?: Buffer;
+}
+
 const VERSION_PREFIX = /^\/v(\d+\.\d+)(\/.*)$/;
 
 export function createApiServer(router: Router, log: Logger): Server {
@@ -20,11 +26,28 @@ export function createApiServer(router: Router, log: Logger): Server {
   });
   // Docker clients send `Connection: Upgrade` for attach/exec; Node reports those as 'upgrade'.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (head.length > 0) socket.unshift(head);
-    const res = new ServerResponse(req);
-    res.assignSocket(socket as never);
-    (req as IncomingMessage & { berthUpgrade?: boolean }).berthUpgrade = true;
-    void handle(router, log, req, res);
+    // Node leaves an upgrade request's body on the socket: take Content-Length
+    // bytes off it first, so that they are the body and not the stream's first bytes.
+    const length = Number(req.headers['content-length'] ?? 0);
+    let buf = head;
+    const dispatch = () => {
+      socket.off('data', onData);
+      socket.pause();
+      const rest = buf.subarray(length);
+      if (rest.length > 0) socket.unshift(rest);
+      const r = req as UpgradeRequest;
+      r.berthUpgrade = true;
+      r.berthBody = buf.subarray(0, length);
+      const res = new ServerResponse(req);
+      res.assignSocket(socket as never);
+      void handle(router, log, req, res);
+    };
+    const onData = (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (buf.length >= length) dispatch();
+    };
+    if (buf.length >= length) dispatch();
+    else socket.on('data', onData);
   });
   return server;
 }
@@ -58,14 +81,14 @@ async function handle(router: Router, log: Logger, req: IncomingMessage, res: Se
   const hijack = (): Duplex => {
     hijacked = true;
     const socket = req.socket;
-    const upgrade =
-      (req as IncomingMessage & { berthUpgrade?: boolean }).berthUpgrade ||
-      /upgrade/i.test(req.headers.connection ?? '');
+    const upgrade = (req as UpgradeRequest).berthUpgrade || /upgrade/i.test(req.headers.connection ?? '');
     res.detachSocket(socket);
     const head = upgrade
       ? 'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n'
       : 'HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n';
     socket.write(head);
+    // Paused until the handler has its stdin listener in place: no byte is lost meanwhile.
+    socket.pause();
     return socket;
   };
   try {

@@ -22,6 +22,7 @@ import { Database } from '../store/db.ts';
 import { collectGarbage } from '../store/gc.ts';
 import { OverlaySnapshotter } from '../store/snapshots.ts';
 import { ContainerService } from './containers/container-service.ts';
+import { ExecService } from './containers/exec-service.ts';
 import { reconcile } from './containers/reconcile.ts';
 import { ContainerRecords } from './containers/records.ts';
 import { EventBus } from './events.ts';
@@ -50,6 +51,7 @@ export class Engine {
   readonly unpacker: Unpacker;
   readonly runtime: ContainerRuntime;
   readonly containers: ContainerService;
+  readonly execs: ExecService;
   readonly startedAt = new Date();
   /** Runtime facts the daemon found at start (which runtimes work, warnings). */
   runtimeInfo: { runtimes: Record<string, { path: string }>; defaultRuntime: string; warnings: string[] } = {
@@ -98,6 +100,10 @@ export class Engine {
       log: opts.log,
     });
     this.images.setUsage((id) => this.containers.usage(id));
+    this.execs = new ExecService(this.containers);
+    this.events.subscribe((e) => {
+      if (e.Type === 'container' && e.Action === 'destroy') this.execs.dropContainer(e.Actor.ID);
+    });
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {

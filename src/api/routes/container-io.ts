@@ -87,6 +87,7 @@ async function attach(engine: Engine, { params, query, hijack }: Ctx): Promise<v
           if (rec.Config.StdinOnce) void a.closeStdin().catch(() => {});
         });
       }
+      sock.resume();
     },
     end,
   );

@@ -81,6 +81,23 @@ export class ContainerService {
     return this.records.get(ref);
   }
 
+  runtimeFor(): ContainerRuntime {
+    return this.d.runtime;
+  }
+
+  publishExec(
+    rec: ContainerRecord,
+    action: 'exec_start' | 'exec_die',
+    cmd: string,
+    execId: string,
+    exitCode?: number,
+  ): void {
+    this.publish(rec, `${action}: ${cmd}`, {
+      execID: execId,
+      ...(exitCode !== undefined ? { exitCode: String(exitCode) } : {}),
+    });
+  }
+
   private publish(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
     this.d.events.publish('container', action, rec.Id, {
       ...rec.Config.Labels,
