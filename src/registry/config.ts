@@ -14,7 +14,6 @@
  *   gc:      { intervalSeconds: 0, uploadMaxAgeSeconds: 86400 }
  */
 import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
 import { InvalidArgumentError } from '../lib/errors.ts';
 import { isLogLevel, type LogLevel } from '../lib/log.ts';
 import type { AccessRule } from './auth/access.ts';
@@ -37,9 +36,11 @@ export function defaultConfig(): RegistryConfig {
   return { storage: { driver: 'filesystem' }, http: { addr: '127.0.0.1:5000' } };
 }
 
-/** Reads a config file (YAML is a superset of JSON, so one parser reads both). */
-export function loadConfigFile(path: string): RegistryConfig {
-  const raw = YAML.parse(readFileSync(path, 'utf8')) ?? {};
+/** Reads a config file (YAML is a superset of JSON, so one parser reads both; loaded only when needed). */
+export async function loadConfigFile(path: string): Promise<RegistryConfig> {
+  const text = readFileSync(path, 'utf8');
+  const { default: YAML } = await import('yaml');
+  const raw = YAML.parse(text) ?? {};
   return normalizeConfig(raw);
 }
 

@@ -32,8 +32,8 @@ serve options:
   --no-access-log      do not log every request
 `;
 
-function configFrom(values: Record<string, string | boolean | undefined>): RegistryConfig {
-  const c: RegistryConfig = typeof values.config === 'string' ? loadConfigFile(values.config) : defaultConfig();
+async function configFrom(values: Record<string, string | boolean | undefined>): Promise<RegistryConfig> {
+  const c: RegistryConfig = typeof values.config === 'string' ? await loadConfigFile(values.config) : defaultConfig();
   if (typeof values.root === 'string') c.storage = { driver: 'filesystem', root: values.root };
   if (typeof values.addr === 'string') c.http.addr = values.addr;
   if (typeof values['tls-cert'] === 'string' && typeof values['tls-key'] === 'string') {
@@ -88,7 +88,7 @@ export async function registryMain(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const config = configFrom(values);
+    const config = await configFrom(values);
     const log = createLogger(config.log?.level ?? 'info', { component: 'registry' });
     if (cmd === 'serve') {
       const r = await startRegistry(config, { log });

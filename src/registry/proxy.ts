@@ -8,12 +8,12 @@
  * credentials.
  */
 import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Digest } from '../lib/digest.ts';
 import type { Logger } from '../lib/log.ts';
 import { MediaType } from '../oci/media-types.ts';
 import { manifestUnknown, RegistryError } from './errors.ts';
-import type { Ctx } from './http/context.ts';
 import { MAX_MANIFEST_SIZE } from './manifest.ts';
 import type { ManifestRef } from './names.ts';
 import type { Registry } from './registry.ts';
@@ -128,8 +128,7 @@ export class ProxyCache {
    * bytes also go straight to the client (true is returned: answered); with
    * one, the blob is stored first and false lets the caller serve it.
    */
-  async streamBlob(ctx: Ctx, digest: Digest): Promise<boolean> {
-    const { name } = ctx;
+  async streamBlob(name: string, digest: Digest, req: IncomingMessage, client: ServerResponse): Promise<boolean> {
     let res: Response;
     try {
       res = await this.fetch(`/v2/${name}/blobs/${digest}`, 'GET', `repository:${name}:pull`);
@@ -142,8 +141,7 @@ export class ProxyCache {
     }
     const upstream = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
     const length = Number(res.headers.get('content-length'));
-    const tee = !ctx.req.headers.range;
-    const client = ctx.res;
+    const tee = !req.headers.range;
     async function* body(): AsyncGenerator<Uint8Array> {
       for await (const chunk of upstream) {
         if (tee && !client.write(chunk)) await once(client, 'drain');

@@ -3,7 +3,6 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { InvalidArgumentError } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
@@ -85,8 +84,12 @@ export async function startRegistry(
     accessLog: c.log?.accessLog ?? true,
   });
   const tls = c.http.tls;
+  // node:https (and TLS) is loaded only when TLS is on: it costs several MiB of memory.
   const server: Server = tls
-    ? createHttpsServer({ cert: readFileSync(tls.certificate), key: readFileSync(tls.key) }, handler)
+    ? (await import('node:https')).createServer(
+        { cert: readFileSync(tls.certificate), key: readFileSync(tls.key) },
+        handler,
+      )
     : createHttpServer(handler);
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;

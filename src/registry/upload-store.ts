@@ -11,6 +11,7 @@ import { digestInvalid, RegistryError, uploadUnknown } from './errors.ts';
 import { uploadKey, uploadsKey } from './layout.ts';
 import type { StorageDriver } from './storage/driver.ts';
 
+const WRITE_BATCH = 1024 * 1024;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Session {
@@ -98,14 +99,24 @@ export class UploadStore {
     if (s.digester && s.digester.size !== size) s.digester = null;
     const w = await this.driver.writer(`${uploadKey(name, uuid)}/data`, true);
     let n = 0;
+    // Socket chunks are small (64 KiB); writing them in batches of 1 MiB saves most of the write calls.
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
     try {
       for await (const chunk of body) {
         if (expected !== undefined && n + chunk.length > expected) throw sizeInvalid(expected, n + chunk.length);
         s.digester?.update(chunk);
-        await w.write(chunk);
+        batch.push(chunk);
+        batchBytes += chunk.length;
         n += chunk.length;
+        if (batchBytes >= WRITE_BATCH) {
+          await w.write(batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes));
+          batch = [];
+          batchBytes = 0;
+        }
       }
       if (expected !== undefined && n !== expected) throw sizeInvalid(expected, n);
+      if (batchBytes > 0) await w.write(batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes));
     } catch (e) {
       s.digester = null;
       await w.cancel();

@@ -85,6 +85,18 @@ export async function pushBlob(base: string, name: string, data: Buffer | string
     body: data,
     headers: { 'Content-Type': 'application/octet-stream', ...(o.headers ?? {}) },
   });
+  if (r.status === 202) {
+    // A registry without single-POST uploads: go on with PUT, as the spec says a client should.
+    const loc = new URL(String(r.headers.location), base);
+    const sep = loc.search ? '&' : '?';
+    const put = await req(base, 'PUT', `${loc.pathname}${loc.search}${sep}digest=${d}`, {
+      ...o,
+      body: data,
+      headers: { 'Content-Type': 'application/octet-stream', ...(o.headers ?? {}) },
+    });
+    if (put.status !== 201) throw new Error(`push blob (PUT): ${put.status} ${put.body}`);
+    return d;
+  }
   if (r.status !== 201) throw new Error(`push blob: ${r.status} ${r.body}`);
   return d;
 }

@@ -1,11 +1,10 @@
 /**
  * An htpasswd file of bcrypt entries (`user:$2y$…`, as `htpasswd -B` writes).
- * Verified passwords are remembered (as a salted hash, in memory) so that a
+ * bcryptjs is loaded on the first login. Verified passwords are remembered (as a salted hash, in memory) so that a
  * busy client does not pay bcrypt's cost on every request.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import bcrypt from 'bcryptjs';
 
 export class Htpasswd {
   private readonly users = new Map<string, string>();
@@ -32,6 +31,7 @@ export class Htpasswd {
     if (!hash) return false;
     const key = createHash('sha256').update(this.salt).update(`${user}\0${password}\0${hash}`).digest('hex');
     if (this.verified.has(key)) return true;
+    const { default: bcrypt } = await import('bcryptjs');
     const ok = await bcrypt.compare(password, hash);
     if (ok) {
       if (this.verified.size > 10_000) this.verified.clear();

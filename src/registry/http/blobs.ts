@@ -26,7 +26,7 @@ export async function getBlob(ctx: Ctx, head: boolean): Promise<void> {
   let size = await ctx.reg.blobs.sizeInRepo(ctx.name, digest);
   if (size === undefined && ctx.proxy) {
     if (head) size = await ctx.proxy.blobSize(ctx.name, digest);
-    else if (await ctx.proxy.streamBlob(ctx, digest)) return;
+    else if (await ctx.proxy.streamBlob(ctx.name, digest, ctx.req, ctx.res)) return;
     else size = await ctx.reg.blobs.sizeInRepo(ctx.name, digest);
   }
   if (size === undefined) throw blobUnknown(digest);

@@ -67,7 +67,7 @@ export class FsDriver implements StorageDriver {
       fd: fh,
       start: range?.start,
       end: range?.end,
-      highWaterMark: 256 * 1024,
+      highWaterMark: 1024 * 1024,
     });
   }
 
