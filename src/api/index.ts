@@ -6,6 +6,7 @@ import { containerRoutes } from './routes/containers.ts';
 import { execRoutes } from './routes/exec.ts';
 import { imageRoutes } from './routes/images.ts';
 import { systemRoutes } from './routes/system.ts';
+import { volumeRoutes } from './routes/volumes.ts';
 
 export { Router } from './router.ts';
 export { createApiServer } from './server.ts';
@@ -17,5 +18,6 @@ export function engineRouter(engine: Engine): Router {
   containerRoutes(r, engine);
   containerIoRoutes(r, engine);
   execRoutes(r, engine);
+  volumeRoutes(r, engine);
   return r;
 }

@@ -30,6 +30,7 @@ import { ImageService } from './images/image-service.ts';
 import { ImageRecords } from './images/records.ts';
 import { Unpacker } from './images/unpack.ts';
 import { buildInfo } from './system/info.ts';
+import { VolumeService } from './volumes/volume-service.ts';
 
 export interface EngineOptions {
   dataRoot: string;
@@ -52,6 +53,7 @@ export class Engine {
   readonly runtime: ContainerRuntime;
   readonly containers: ContainerService;
   readonly execs: ExecService;
+  readonly volumes: VolumeService;
   readonly startedAt = new Date();
   /** Runtime facts the daemon found at start (which runtimes work, warnings). */
   runtimeInfo: { runtimes: Record<string, { path: string }>; defaultRuntime: string; warnings: string[] } = {
@@ -86,7 +88,9 @@ export class Engine {
       defaultRuntime,
       warnings,
     };
+    this.volumes = new VolumeService(db, opts.dataRoot, this.events);
     this.containers = new ContainerService({
+      volumes: this.volumes,
       dataRoot: opts.dataRoot,
       execRoot: opts.execRoot,
       cgroupParent: opts.cgroupParent,
@@ -100,6 +104,7 @@ export class Engine {
       log: opts.log,
     });
     this.images.setUsage((id) => this.containers.usage(id));
+    this.volumes.setUsers((name) => this.containers.volumeUsers(name));
     this.execs = new ExecService(this.containers);
     this.events.subscribe((e) => {
       if (e.Type === 'container' && e.Action === 'destroy') this.execs.dropContainer(e.Actor.ID);

@@ -38,7 +38,11 @@ export interface MountSpec {
   Target: string;
   ReadOnly?: boolean;
   BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean };
-  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
+  VolumeOptions?: {
+    NoCopy?: boolean;
+    Labels?: Record<string, string>;
+    DriverConfig?: { Name?: string; Options?: Record<string, string> };
+  };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 

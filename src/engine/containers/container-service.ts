@@ -30,9 +30,11 @@ import type { ContainerCreateRequest } from '../../wire/containers.ts';
 import type { EventBus } from '../events.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { Unpacker } from '../images/unpack.ts';
+import { ANONYMOUS_LABEL, type VolumeService } from '../volumes/volume-service.ts';
 import { writeEtcFiles } from './etc-files.ts';
 import { LiveTable } from './live.ts';
 import { commandOf, mergeConfig } from './merge-config.ts';
+import { type ContainerMount, resolveMounts, runtimeMounts } from './mounts.ts';
 import { randomName } from './names.ts';
 import { type ContainerPaths, containerPaths } from './paths.ts';
 import { type ContainerRecord, initialState } from './record.ts';
@@ -54,6 +56,7 @@ export interface ContainerServiceDeps {
   events: EventBus;
   runtime: ContainerRuntime;
   records: ContainerRecords;
+  volumes: VolumeService;
   log: Logger;
 }
 
@@ -120,6 +123,7 @@ export class ContainerService {
       throw new InvalidArgumentError(`unknown or invalid runtime name: ${hc.Runtime}`);
     const config = mergeConfig(req, cfg, req.Image, id);
     const { path, args } = commandOf(config);
+    const mounts = resolveMounts(hc, config.Volumes, this.d.volumes);
     const top = await this.d.unpacker.unpack(img);
     await this.d.snapshots.createActive(id, top);
     const p = this.paths(id);
@@ -137,7 +141,7 @@ export class ContainerService {
       RestartCount: 0,
       Driver: 'overlay2',
       Platform: 'linux',
-      Mounts: [],
+      Mounts: mounts,
       ExecIDs: [],
       runtime,
       snapshotKey: id,
@@ -193,7 +197,8 @@ export class ContainerService {
         dnsSearch: rec.HostConfig.DnsSearch ?? undefined,
         dnsOptions: rec.HostConfig.DnsOptions ?? undefined,
       });
-      const spec = buildSpec(runtimeInput({ rec, paths: p, user, mounts: [], cgroupParent: this.d.cgroupParent }));
+      const mounts = await runtimeMounts(rec.Mounts as ContainerMount[], p.rootfs, this.d.volumes);
+      const spec = buildSpec(runtimeInput({ rec, paths: p, user, mounts, cgroupParent: this.d.cgroupParent }));
       await writeBundleConfig(p.bundle, spec);
       step('bundle');
       this.d.runtime.clearExit(h);
@@ -395,6 +400,13 @@ export class ContainerService {
     rec.State.Status = 'removing';
     live.watch?.abort();
     this.records.delete(rec.Id);
+    if (o.volumes) {
+      for (const m of rec.Mounts) {
+        if (m.Type !== 'volume' || !m.Name) continue;
+        const v = this.d.volumes.find(m.Name);
+        if (v && ANONYMOUS_LABEL in (v.Labels ?? {})) this.d.volumes.remove(m.Name, true);
+      }
+    }
     this.publish(rec, 'destroy');
     live.events.emit('removed');
     this.live.delete(rec.Id);
@@ -474,6 +486,14 @@ export class ContainerService {
       else stopped++;
     }
     return { running, paused, stopped };
+  }
+
+  /** Which containers use a volume. */
+  volumeUsers(name: string): string[] {
+    return this.records
+      .all()
+      .filter((r) => r.Mounts.some((m) => m.Name === name))
+      .map((r) => r.Id);
   }
 
   /** Which containers use an image (for rmi). */
