@@ -1,6 +1,7 @@
 /** The Engine API: the router with every route, and the HTTP server. */
 import type { Engine } from '../engine/engine.ts';
 import { Router } from './router.ts';
+import { containerFsRoutes } from './routes/container-fs.ts';
 import { containerIoRoutes } from './routes/container-io.ts';
 import { containerRoutes } from './routes/containers.ts';
 import { execRoutes } from './routes/exec.ts';
@@ -17,6 +18,7 @@ export function engineRouter(engine: Engine): Router {
   imageRoutes(r, engine);
   containerRoutes(r, engine);
   containerIoRoutes(r, engine);
+  containerFsRoutes(r, engine);
   execRoutes(r, engine);
   volumeRoutes(r, engine);
   return r;

@@ -23,6 +23,7 @@ import { collectGarbage } from '../store/gc.ts';
 import { OverlaySnapshotter } from '../store/snapshots.ts';
 import { ContainerService } from './containers/container-service.ts';
 import { ExecService } from './containers/exec-service.ts';
+import { ContainerFilesystem } from './containers/filesystem.ts';
 import { reconcile } from './containers/reconcile.ts';
 import { ContainerRecords } from './containers/records.ts';
 import { EventBus } from './events.ts';
@@ -54,6 +55,7 @@ export class Engine {
   readonly containers: ContainerService;
   readonly execs: ExecService;
   readonly volumes: VolumeService;
+  readonly filesystems: ContainerFilesystem;
   readonly startedAt = new Date();
   /** Runtime facts the daemon found at start (which runtimes work, warnings). */
   runtimeInfo: { runtimes: Record<string, { path: string }>; defaultRuntime: string; warnings: string[] } = {
@@ -106,6 +108,7 @@ export class Engine {
     this.images.setUsage((id) => this.containers.usage(id));
     this.volumes.setUsers((name) => this.containers.volumeUsers(name));
     this.execs = new ExecService(this.containers);
+    this.filesystems = new ContainerFilesystem(this.containers, snapshots, opts.execRoot);
     this.events.subscribe((e) => {
       if (e.Type === 'container' && e.Action === 'destroy') this.execs.dropContainer(e.Actor.ID);
     });

@@ -84,6 +84,10 @@ export class ContainerService {
     return this.records.get(ref);
   }
 
+  get cgroupParent(): string {
+    return this.d.cgroupParent;
+  }
+
   runtimeFor(): ContainerRuntime {
     return this.d.runtime;
   }
