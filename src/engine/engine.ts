@@ -24,6 +24,7 @@ import { OverlaySnapshotter } from '../store/snapshots.ts';
 import { ContainerService } from './containers/container-service.ts';
 import { ExecService } from './containers/exec-service.ts';
 import { ContainerFilesystem } from './containers/filesystem.ts';
+import { HealthMonitor } from './containers/health.ts';
 import { reconcile } from './containers/reconcile.ts';
 import { ContainerRecords } from './containers/records.ts';
 import { EventBus } from './events.ts';
@@ -108,6 +109,10 @@ export class Engine {
     this.images.setUsage((id) => this.containers.usage(id));
     this.volumes.setUsers((name) => this.containers.volumeUsers(name));
     this.execs = new ExecService(this.containers);
+    const health = new HealthMonitor(this.containers, this.execs, (rec, status) =>
+      this.containers.publishHealth(rec, status),
+    );
+    this.containers.onStarted = (rec) => health.start(rec);
     this.filesystems = new ContainerFilesystem(this.containers, snapshots, opts.execRoot);
     this.events.subscribe((e) => {
       if (e.Type === 'container' && e.Action === 'destroy') this.execs.dropContainer(e.Actor.ID);

@@ -65,6 +65,8 @@ export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export class ContainerService {
   readonly records: ContainerRecords;
   readonly live = new LiveTable();
+  /** Called after every successful start (healthchecks hook in here). */
+  onStarted: (rec: ContainerRecord) => void = () => {};
   private d: ContainerServiceDeps;
 
   constructor(deps: ContainerServiceDeps) {
@@ -90,6 +92,10 @@ export class ContainerService {
 
   runtimeFor(): ContainerRuntime {
     return this.d.runtime;
+  }
+
+  publishHealth(rec: ContainerRecord, status: string): void {
+    this.publish(rec, `health_status: ${status}`);
   }
 
   publishExec(
@@ -227,6 +233,7 @@ export class ContainerService {
       this.records.save(rec);
       this.watchExit(rec);
       this.publish(rec, 'start');
+      this.onStarted(rec);
       this.d.log.debug('container started', { id: rec.Id, runtime: rec.runtime, ms: steps });
     } catch (e) {
       this.d.snapshots.unmount(p.rootfs);

@@ -126,6 +126,45 @@ export class ExecService {
     return { exec: e, attachment: session.attachment };
   }
 
+  /** Runs a command in the container to its end (healthchecks): exit code and first 4 KiB of output. */
+  async run(containerId: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
+    const rec = this.containers.get(containerId);
+    const e: ExecRecord = {
+      ID: randomId(),
+      ContainerID: rec.Id,
+      config: { Cmd: cmd, AttachStdout: true, AttachStderr: true },
+      Running: false,
+      ExitCode: null,
+      Pid: 0,
+    };
+    const session = await this.containers.runtimeFor().exec(this.containers.handle(rec), {
+      sessionId: `h${e.ID.slice(0, 15)}`,
+      process: this.process(e),
+      attach: true,
+    });
+    let output = '';
+    session.attachment?.onData((_s, d) => {
+      if (output.length < 4096) output += d.toString('utf8');
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<number>((resolve) => {
+      timer = setTimeout(() => {
+        try {
+          process.kill(session.pid, 'SIGKILL');
+        } catch {}
+        resolve(-1);
+      }, timeoutMs);
+    });
+    const exitCode = await Promise.race([session.wait(), timedOut]);
+    clearTimeout(timer);
+    session.attachment?.close();
+    setTimeout(() => session.remove(), 50);
+    return {
+      exitCode,
+      output: exitCode === -1 ? `Health check exceeded timeout (${timeoutMs / 1000}s)` : output.slice(0, 4096),
+    };
+  }
+
   resize(id: string, h: number, w: number, resize: (dir: string, h: number, w: number) => void): void {
     const e = this.get(id);
     if (!e.session) throw new ConflictError(`exec ${id} is not running`);

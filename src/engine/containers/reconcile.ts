@@ -17,6 +17,7 @@ export async function reconcile(svc: ContainerService, runtime: ContainerRuntime
       const exit = runtime.readExitFile(h);
       if (!exit && runtime.containerPid(h)) {
         svc.watchExit(rec);
+        svc.onStarted(rec);
         log.debug('container still running', { id: rec.Id });
         continue;
       }
