@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadBusybox, startDaemon, type TestDaemon } from '../helpers/daemon.ts';
@@ -23,7 +23,17 @@ interface StoreState {
   snapshots: string[];
 }
 
+function alive(): void {
+  if (d.proc.exitCode !== null || d.proc.signalCode !== null)
+    assert.fail(`berthd died (${d.proc.exitCode ?? d.proc.signalCode}); its log ends:\n${d.log().slice(-3000)}`);
+  if (!existsSync(d.socket))
+    assert.fail(
+      `berthd's socket ${d.socket} is gone; dir has ${readdirSync(d.dir)}; log ends:\n${d.log().slice(-3000)}`,
+    );
+}
+
 function state(): StoreState {
+  alive();
   const r = d.docker(['images', '-a', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']);
   assert.equal(r.code, 0, r.stderr);
   return { images: r.stdout.split('\n').sort().join('\n'), ...storeListing(d.dataRoot) };
