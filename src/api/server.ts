@@ -3,7 +3,7 @@
  * version), routes the request, and maps thrown errors to Docker's
  * `{"message": …}` bodies with their status codes.
  */
-import { createServer, type IncomingMessage, type Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse as HttpResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
@@ -13,6 +13,9 @@ import { sendJson } from './http.ts';
 import type { Router } from './router.ts';
 
 /** An upgraded request: its body was read off the socket by the server. */
+// node:http through getBuiltinModule (an ES import of it loads undici and TLS: slow start).
+const { createServer, ServerResponse } = process.getBuiltinModule('node:http') as typeof import('node:http');
+
 export interface UpgradeRequest extends IncomingMessage {
   berthUpgrade?: boolean;
   berthBody?: Buffer;
@@ -52,7 +55,7 @@ export function createApiServer(router: Router, log: Logger): Server {
   return server;
 }
 
-async function handle(router: Router, log: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(router: Router, log: Logger, req: IncomingMessage, res: HttpResponse): Promise<void> {
   const started = performance.now();
   const url = new URL(req.url ?? '/', 'http://berth');
   let path = url.pathname;

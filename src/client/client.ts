@@ -2,8 +2,8 @@
  * A typed client of the Engine API over a unix socket or tcp. It knows only
  * the API's wire types; every berth command and berth compose go through it.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex, Readable } from 'node:stream';
 import type {
   DeleteItem,
   HistoryItem,
@@ -11,10 +11,17 @@ import type {
   ImageSummary,
   ProgressMessage,
   PruneImagesResponse,
-} from '../api/wire/images.ts';
-import type { EventMessage, InfoResponse, VersionResponse } from '../api/wire/system.ts';
+} from '../wire/images.ts';
+import type { EventMessage, InfoResponse, VersionResponse } from '../wire/system.ts';
 import { API_VERSION } from '../lib/version.ts';
 import { ApiError, DaemonUnreachableError } from './errors.ts';
+
+/**
+ * node:http through getBuiltinModule: an ES `import` of node:http makes Node 24
+ * build a facade over all its exports, which loads undici and TLS (~100 ms of
+ * CPU on every CLI start).
+ */
+const { request: httpRequest } = process.getBuiltinModule('node:http') as typeof import('node:http');
 
 export const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
 
@@ -87,6 +94,40 @@ export class EngineClient {
         o.stream.on('error', (e) => req.destroy(e));
         o.stream.pipe(req);
       } else req.end();
+    });
+  }
+
+  /**
+   * Asks for a hijacked stream (attach, exec start): `Connection: Upgrade`,
+   * `Upgrade: tcp`; resolves with the raw socket once the daemon answers 101.
+   * A status ≥ 400 becomes an ApiError.
+   */
+  upgrade(o: RequestOptions): Promise<{ socket: Duplex; head: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const payload = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
+      const headers: Record<string, string> = { ...o.headers, Connection: 'Upgrade', Upgrade: 'tcp' };
+      if (payload) {
+        headers['Content-Type'] = 'application/json';
+        headers['Content-Length'] = String(payload.length);
+      }
+      const req = httpRequest({
+        ...this.target,
+        method: o.method ?? 'POST',
+        path: `/v${API_VERSION}${o.path}${queryString(o.query)}`,
+        headers,
+      });
+      req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
+      req.on('response', (res) => {
+        void readAll(res).then((text) => {
+          let message = text.trim();
+          try {
+            message = (JSON.parse(text) as { message?: string }).message ?? message;
+          } catch {}
+          reject(new ApiError(res.statusCode ?? 500, message || `the daemon did not upgrade (HTTP ${res.statusCode})`));
+        }, reject);
+      });
+      req.on('error', (e) => reject(new DaemonUnreachableError(this.host, e)));
+      req.end(payload);
     });
   }
 

@@ -106,7 +106,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<TestDaemon> {
     const args = [
       '--disable-warning=ExperimentalWarning',
       '--enable-source-maps',
-      join(ROOT, 'dist/src/daemon/main.js'),
+      join(ROOT, 'dist/bundle/berthd.mjs'),
       '--data-root',
       dataRoot,
       '--exec-root',

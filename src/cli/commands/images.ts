@@ -1,7 +1,7 @@
 /** berth images and the image subcommands. */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import type { ImageSummary } from '../../api/wire/images.ts';
+import type { ImageSummary } from '../../wire/images.ts';
 import { api } from '../context.ts';
 import { filterFlags } from '../filters.ts';
 import { ago, formatLine, humanSize, printJson, shortId, table } from '../output.ts';
