@@ -3,7 +3,7 @@
  * version), routes the request, and maps thrown errors to Docker's
  * `{"message": …}` bodies with their status codes.
  */
-import type { IncomingMessage, Server, ServerResponse as HttpResponse } from 'node:http';
+import type { ServerResponse as HttpResponse, IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';

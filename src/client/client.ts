@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
+import { API_VERSION } from '../lib/version.ts';
 import type {
   DeleteItem,
   HistoryItem,
@@ -13,7 +14,6 @@ import type {
   PruneImagesResponse,
 } from '../wire/images.ts';
 import type { EventMessage, InfoResponse, VersionResponse } from '../wire/system.ts';
-import { API_VERSION } from '../lib/version.ts';
 import { ApiError, DaemonUnreachableError } from './errors.ts';
 
 /**

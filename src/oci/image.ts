@@ -90,8 +90,14 @@ export interface ImageConfig {
 
 /** The platform this host runs: linux/amd64 on these machines. */
 export function hostPlatform(): Platform {
-  const arch = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[
-    process.arch as string
-  ];
+  const arch = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+  }[process.arch as string];
   return { os: 'linux', architecture: arch ?? process.arch };
 }

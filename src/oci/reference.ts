@@ -4,7 +4,7 @@
  * no domain means `docker.io`, and a single-component Docker Hub name
  * lives under `library/`. `familiar()` gives back the short form.
  */
-import { isDigest, type Digest } from '../lib/digest.ts';
+import { type Digest, isDigest } from '../lib/digest.ts';
 import { InvalidArgumentError } from '../lib/errors.ts';
 
 export const DEFAULT_DOMAIN = 'docker.io';
@@ -22,7 +22,8 @@ export interface Reference {
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
-const DOMAIN = /^(?:localhost|(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$/;
+const DOMAIN =
+  /^(?:localhost|(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$/;
 
 function looksLikeDomain(first: string): boolean {
   return first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
@@ -68,7 +69,8 @@ export function parseReference(input: string): Reference {
   }
   if (domain === DEFAULT_DOMAIN && parts.length === 1) parts.unshift('library');
   const path = parts.join('/');
-  if (path.length + domain.length + 1 > 255) throw new InvalidArgumentError('invalid reference format: repository name too long');
+  if (path.length + domain.length + 1 > 255)
+    throw new InvalidArgumentError('invalid reference format: repository name too long');
   return { domain, path, tag, digest };
 }
 

@@ -3,7 +3,7 @@
  * the life of the process: two daemons never share one data root. The kernel
  * drops the lock when the process dies, even by `kill -9`.
  */
-import { openSync, closeSync, writeFileSync, ftruncateSync, readFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { ConflictError } from '../lib/errors.ts';
 import { native } from './native.ts';
 

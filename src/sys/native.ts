@@ -36,7 +36,9 @@ export function native(): NativeSys {
   if (!loaded) {
     const path = join(projectRoot(), 'build', 'berth_sys.node');
     if (!existsSync(path)) {
-      throw new Error(`berth: the native helper ${path} is missing; run the setup (scripts/setup.sh) or 'npm run build'`);
+      throw new Error(
+        `berth: the native helper ${path} is missing; run the setup (scripts/setup.sh) or 'npm run build'`,
+      );
     }
     loaded = createRequire(import.meta.url)(path) as NativeSys;
   }

@@ -41,7 +41,12 @@ function runSync(cmd: string, args: string[], env: Record<string, string>, o: Ru
 }
 
 /** Runs a command asynchronously (does not block the event loop). */
-export function runAsync(cmd: string, args: string[], env: Record<string, string> = {}, o: RunOptions = {}): Promise<RunResult> {
+export function runAsync(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+  o: RunOptions = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { env: { ...process.env, ...env, ...o.env } });
     const out: Buffer[] = [];
