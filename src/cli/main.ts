@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { ApiError, DaemonUnreachableError } from '../client/errors.ts';
 import { BERTH_VERSION } from '../lib/version.ts';
+import { containerCommands } from './container-commands.ts';
 import { setHost } from './context.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -97,6 +98,7 @@ export function program(): Command {
       'daemon socket (unix:///path or tcp://host:port); default BERTH_HOST, DOCKER_HOST, unix:///run/berth/berth.sock',
     )
     .showSuggestionAfterError()
+    .enablePositionalOptions()
     .hook('preAction', (cmd) => setHost(cmd.opts().host));
   p.command('version')
     .description('Show the client and server versions')
@@ -114,6 +116,8 @@ export function program(): Command {
     .option('--format <format>')
     .action(async (o) => (await system()).events(o));
   imageCommands(p, false);
+  containerCommands(p, false);
+  containerCommands(p.command('container').description('Manage containers'), true);
   const image = p.command('image').description('Manage images');
   imageCommands(image, true);
   image
@@ -155,10 +159,12 @@ export function program(): Command {
     .option('-f, --filter <filter>', '', collect)
     .action(async (o) => (await system()).events(o));
   p.command('inspect')
-    .description('Show low-level information on images')
+    .description('Show low-level information on containers and images')
     .argument('<name...>')
     .addOption(new Option('-f, --format <format>'))
-    .action(async (n, o) => (await images()).inspectImages(n, o));
+    .option('-s, --size', 'display total file sizes if the type is container')
+    .option('--type <type>', 'return JSON for the specified type (container, image)')
+    .action(async (n, o) => (await import('./commands/inspect.ts')).inspect(n, o, 'any'));
   p.command('registry')
     .description('Run a private OCI registry (berth registry serve --root DIR --addr HOST:PORT)')
     .allowUnknownOption()
