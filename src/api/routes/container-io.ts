@@ -1,5 +1,6 @@
 /** Container I/O routes: attach (hijacked), logs, resize, wait. */
 import type { Duplex } from 'node:stream';
+import { rotationPolicy } from '../../engine/containers/log-rotation.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { ConflictError } from '../../lib/errors.ts';
 import { resize } from '../../runtime/attach.ts';
@@ -101,7 +102,12 @@ async function logs(engine: Engine, { res, params, query }: Ctx): Promise<void> 
   const ts = qBool(query, 'timestamps');
   const tailQ = query.get('tail');
   const tail = tailQ && tailQ !== 'all' ? Number(tailQ) : undefined;
-  const opts = { tail, since: parseTime(query.get('since')), until: parseTime(query.get('until')) };
+  const opts = {
+    tail,
+    since: parseTime(query.get('since')),
+    until: parseTime(query.get('until')),
+    maxFiles: rotationPolicy(rec.HostConfig)?.maxFiles,
+  };
   const tty = rec.Config.Tty;
   res.writeHead(200, {
     'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream',

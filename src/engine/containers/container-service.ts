@@ -33,6 +33,7 @@ import type { Unpacker } from '../images/unpack.ts';
 import { ANONYMOUS_LABEL, type VolumeService } from '../volumes/volume-service.ts';
 import { writeEtcFiles } from './etc-files.ts';
 import { LiveTable } from './live.ts';
+import { rotationPolicy, watchLogSize } from './log-rotation.ts';
 import { commandOf, mergeConfig } from './merge-config.ts';
 import { type ContainerMount, resolveMounts, runtimeMounts } from './mounts.ts';
 import { randomName } from './names.ts';
@@ -128,6 +129,7 @@ export class ContainerService {
     const fullName = name ? this.records.checkName(name) : `/${randomName((n) => this.records.find(n) !== undefined)}`;
     const hc = req.HostConfig ?? {};
     validatePolicy(hc.RestartPolicy, !!hc.AutoRemove);
+    rotationPolicy(hc);
     const runtime = (hc.Runtime || this.d.defaultRuntime) as 'crun' | 'runc';
     if (runtime !== 'crun' && runtime !== 'runc')
       throw new InvalidArgumentError(`unknown or invalid runtime name: ${hc.Runtime}`);
@@ -145,7 +147,12 @@ export class ContainerService {
       Path: path,
       Args: args,
       Config: config,
-      HostConfig: { NetworkMode: 'none', ...hc, Runtime: runtime, LogConfig: { Type: 'k8s-file', Config: {} } },
+      HostConfig: {
+        NetworkMode: 'none',
+        ...hc,
+        Runtime: runtime,
+        LogConfig: { Type: 'k8s-file', Config: hc.LogConfig?.Config ?? {} },
+      },
       Image: img.id,
       State: initialState(),
       RestartCount: 0,
@@ -234,6 +241,8 @@ export class ContainerService {
       this.watchExit(rec);
       this.publish(rec, 'start');
       this.onStarted(rec);
+      const rotation = rotationPolicy(rec.HostConfig);
+      if (rotation) live.stopLogWatch = watchLogSize(p.log, p.bundle, rotation);
       this.d.log.debug('container started', { id: rec.Id, runtime: rec.runtime, ms: steps });
     } catch (e) {
       this.d.snapshots.unmount(p.rootfs);

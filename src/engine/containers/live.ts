@@ -19,6 +19,7 @@ export class LiveContainer {
   pendingAttach: PendingAttach[] = [];
   restartTimer?: NodeJS.Timeout;
   healthTimer?: NodeJS.Timeout;
+  stopLogWatch?: () => void;
   /** Serialises state changes (start, stop, remove) per container. */
   private chain: Promise<unknown> = Promise.resolve();
 
