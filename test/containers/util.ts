@@ -4,10 +4,12 @@
  * and a tiny busybox image whose config (Entrypoint, Cmd, Env…) we choose.
  */
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { makeTar } from '../../src/store/test-tar.ts';
-import type { RunOptions, RunResult, TestDaemon } from '../helpers/daemon.ts';
+import { dockerCli, type RunOptions, type RunResult, type TestDaemon } from '../helpers/daemon.ts';
 
 export function lines(s: string): string[] {
   return s.split('\n').filter((l) => l.trim() !== '');
@@ -126,4 +128,36 @@ export function busyboxRootfsTar(): Promise<Buffer> {
 export async function importImage(d: TestDaemon, tag: string, changes: string[]): Promise<void> {
   const tar = await busyboxRootfsTar();
   await ok(d, ['import', ...changes.flatMap((c) => ['--change', c]), '-', tag], { input: tar });
+}
+
+export interface DockerStream {
+  proc: ChildProcess;
+  out(): string;
+  err(): string;
+  /** Resolves with the exit code (or -signal) when the CLI ends. */
+  exited: Promise<number>;
+  /** Waits until stdout matches. */
+  waitOut(re: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+/** Starts a docker CLI command and streams its output (for `logs -f`, `events`, `attach`). */
+export function dockerStream(d: TestDaemon, args: string[]): DockerStream {
+  const proc = spawn(dockerCli(), args, {
+    env: { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, 'docker-config') },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout?.on('data', (c) => (out += c));
+  proc.stderr?.on('data', (c) => (err += c));
+  const exited = new Promise<number>((r) => proc.on('close', (code, sig) => r(code ?? -(sig ? 1 : 0))));
+  return {
+    proc,
+    out: () => out,
+    err: () => err,
+    exited,
+    waitOut: async (re, timeoutMs = 15_000) => {
+      await until(`docker ${args.join(' ')} to print ${re}`, () => re.test(out), timeoutMs);
+    },
+  };
 }
