@@ -4,6 +4,7 @@ import { Router } from './router.ts';
 import { containerFsRoutes } from './routes/container-fs.ts';
 import { containerIoRoutes } from './routes/container-io.ts';
 import { containerRoutes } from './routes/containers.ts';
+import { distributionRoutes } from './routes/distribution.ts';
 import { execRoutes } from './routes/exec.ts';
 import { imageRoutes } from './routes/images.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -21,5 +22,6 @@ export function engineRouter(engine: Engine): Router {
   containerFsRoutes(r, engine);
   execRoutes(r, engine);
   volumeRoutes(r, engine);
+  distributionRoutes(r, engine);
   return r;
 }

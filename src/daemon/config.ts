@@ -23,6 +23,8 @@ export interface DaemonConfig {
   registryMirrors: string[];
   maxConcurrentDownloads: number;
   maxConcurrentUploads: number;
+  /** Docker's certs.d: per-registry CA and client certificates (`certs-dir`). */
+  certsDir: string;
   bridgeSubnet: string;
   dns: string[];
   /** Keys from the file that this version does not know; kept for /info warnings. */
@@ -48,6 +50,7 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   'registry-mirrors': 'registryMirrors',
   'max-concurrent-downloads': 'maxConcurrentDownloads',
   'max-concurrent-uploads': 'maxConcurrentUploads',
+  'certs-dir': 'certsDir',
   bip: 'bridgeSubnet',
   'default-bridge-subnet': 'bridgeSubnet',
   dns: 'dns',
@@ -123,6 +126,7 @@ export function loadConfig(flags: Flags): DaemonConfig {
     registryMirrors: (fromFile.registryMirrors as string[]) ?? [],
     maxConcurrentDownloads: num(fromFile.maxConcurrentDownloads, 3),
     maxConcurrentUploads: num(fromFile.maxConcurrentUploads, 5),
+    certsDir: (fromFile.certsDir as string) ?? '/etc/berth/certs.d',
     bridgeSubnet: (fromFile.bridgeSubnet as string) ?? '172.17.0.0/16',
     dns: (fromFile.dns as string[]) ?? [],
     unknownKeys,

@@ -62,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
     cgroupParent: config.cgroupParent,
     defaultRuntime: config.defaultRuntime,
     log,
+    registry: config,
   });
   for (const k of config.unknownKeys)
     engine.runtimeInfo.warnings.push(`WARNING: unknown key "${k}" in ${config.configFile} was ignored`);

@@ -42,6 +42,14 @@ export interface EngineOptions {
   cgroupParent: string;
   defaultRuntime: 'crun' | 'runc';
   log: Logger;
+  /** Registry client settings (pull and push). */
+  registry?: {
+    insecureRegistries?: string[];
+    registryMirrors?: string[];
+    maxConcurrentDownloads?: number;
+    maxConcurrentUploads?: number;
+    certsDir?: string;
+  };
 }
 
 export class Engine {

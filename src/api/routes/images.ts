@@ -9,6 +9,7 @@ import { errorMessage, InvalidArgumentError } from '../../lib/errors.ts';
 import { parseReferenceWithDefaultTag } from '../../oci/reference.ts';
 import { parseChanges } from '../changes.ts';
 import { JsonStream, qBool, sendJson } from '../http.ts';
+import { pullHandler } from './distribution.ts';
 import type { Ctx, Router } from '../router.ts';
 
 export function imageRoutes(r: Router, engine: Engine): void {
@@ -48,9 +49,7 @@ export function imageRoutes(r: Router, engine: Engine): void {
 
 async function createImage(engine: Engine, { req, res, query }: Ctx): Promise<void> {
   const fromSrc = query.get('fromSrc');
-  if (fromSrc === null) {
-    throw new InvalidArgumentError('pulling images from a registry is not available in this version of Berth');
-  }
+  if (fromSrc === null) return pullHandler(engine, { req, res, query } as Ctx);
   if (fromSrc !== '-')
     throw new InvalidArgumentError(
       'import from a URL is not supported: send the archive on the request body (fromSrc=-)',
