@@ -1,6 +1,7 @@
 /** The Engine API: the router with every route, and the HTTP server. */
 import type { Engine } from '../engine/engine.ts';
 import { Router } from './router.ts';
+import { buildRoutes } from './routes/build.ts';
 import { containerFsRoutes } from './routes/container-fs.ts';
 import { containerIoRoutes } from './routes/container-io.ts';
 import { containerRoutes } from './routes/containers.ts';
@@ -23,5 +24,6 @@ export function engineRouter(engine: Engine): Router {
   execRoutes(r, engine);
   volumeRoutes(r, engine);
   distributionRoutes(r, engine);
+  buildRoutes(r, engine);
   return r;
 }

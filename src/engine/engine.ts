@@ -66,6 +66,10 @@ export class Engine {
   readonly volumes: VolumeService;
   readonly filesystems: ContainerFilesystem;
   readonly startedAt = new Date();
+  /** Parts above the engine (the builder) that keep blobs and snapshots alive, or hold GC off while busy. */
+  readonly gcRoots: Array<() => Promise<{ blobs: string[]; snapshots: string[]; busy?: boolean }>> = [];
+  /** The build cache for `system df` (set by the builder). */
+  buildCacheUsage: () => Promise<unknown[]> = async () => [];
   /** Runtime facts the daemon found at start (which runtimes work, warnings). */
   runtimeInfo: { runtimes: Record<string, { path: string }>; defaultRuntime: string; warnings: string[] } = {
     runtimes: {},
@@ -165,6 +169,12 @@ export class Engine {
       }
     }
     for (const c of this.containers.records.all()) liveSnapshots.add(c.snapshotKey);
+    for (const roots of this.gcRoots) {
+      const r = await roots();
+      if (r.busy) return { blobs: 0, snapshots: 0 };
+      for (const b of r.blobs) liveBlobs.add(b as import('../lib/digest.ts').Digest);
+      for (const k of r.snapshots) liveSnapshots.add(k);
+    }
     const r = await collectGarbage({ content: this.content, snapshotter: this.snapshots, liveBlobs, liveSnapshots });
     return { blobs: r.blobs.length, snapshots: r.snapshots.length };
   }
@@ -199,7 +209,7 @@ export class Engine {
       Images: images,
       Containers: [],
       Volumes: [],
-      BuildCache: [],
+      BuildCache: await this.buildCacheUsage(),
     };
   }
 
