@@ -12,6 +12,7 @@ import { setHost } from './context.ts';
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const images = () => import('./commands/images.ts');
 const system = () => import('./commands/system.ts');
+const distribution = () => import('./commands/distribution.ts');
 
 function imageCommands(cmd: Command, prefix: boolean): void {
   const ls = (name: string) =>
@@ -158,6 +159,29 @@ export function program(): Command {
     .option('--until <time>')
     .option('-f, --filter <filter>', '', collect)
     .action(async (o) => (await system()).events(o));
+  p.command('pull')
+    .description('Download an image from a registry')
+    .argument('<name>')
+    .option('--platform <platform>', 'os/arch[/variant]')
+    .option('-q, --quiet', 'print only the image name')
+    .action(async (n, o) => (await distribution()).pull(n, o));
+  p.command('push')
+    .description('Upload an image to a registry')
+    .argument('<name>')
+    .option('-a, --all-tags', 'push every tag of the repository')
+    .option('-q, --quiet')
+    .action(async (n, o) => (await distribution()).push(n, o));
+  p.command('login')
+    .description('Log in to a registry')
+    .argument('[server]')
+    .option('-u, --username <username>')
+    .option('-p, --password <password>')
+    .option('--password-stdin', 'read the password from stdin')
+    .action(async (s, o) => (await distribution()).login(s, o));
+  p.command('logout')
+    .description('Log out from a registry')
+    .argument('[server]')
+    .action(async (s) => (await distribution()).logout(s));
   p.command('inspect')
     .description('Show low-level information on containers and images')
     .argument('<name...>')

@@ -11,7 +11,7 @@ export { type FetchOptions, fetchBlob } from './fetch.ts';
 export { DEFAULT_CERTS_DIR, type Endpoint, type HostsConfig, RegistryHosts } from './hosts.ts';
 export { Limiter } from './limit.ts';
 export { chooseManifest, parsePlatform, platformString } from './platform.ts';
-export { humanSize, LayerProgress, type ProgressSink, progressBar, shortId } from './progress.ts';
+export { humanSize, LayerProgress, type ProgressMessage, type ProgressSink, progressBar, shortId } from './progress.ts';
 export { PushState } from './push-state.ts';
 export { type FetchedManifest, pullScope, pushScope, RegistryClient } from './registry-client.ts';
 export { type ResolvedImage, resolveImage } from './resolve.ts';

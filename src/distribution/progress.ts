@@ -2,7 +2,15 @@
  * Docker's JSON progress messages for pull and push, and the bar text the
  * docker CLI shows (`[====>      ]  1.2MB/3.4MB`).
  */
-import type { ProgressMessage } from '../wire/images.ts';
+
+/** One progress message (the shape of the Engine API's JSON progress lines). */
+export interface ProgressMessage {
+  id?: string;
+  status?: string;
+  progress?: string;
+  progressDetail?: { current?: number; total?: number };
+  aux?: Record<string, unknown>;
+}
 
 export type ProgressSink = (m: ProgressMessage) => void;
 

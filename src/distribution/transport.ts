@@ -18,6 +18,9 @@ export interface SendOptions {
   timeoutMs?: number;
 }
 
+/** The scheme each insecure registry answered on, shared by every client of this process. */
+const schemes = new Map<string, string>();
+
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
 const httpsAgents = new Map<string, HttpsAgent>();
 
@@ -86,12 +89,19 @@ export class Transport {
       this.probed = true;
       return;
     }
+    const known = schemes.get(this.endpoint.base);
+    if (known) {
+      this.base = known;
+      this.probed = true;
+      return;
+    }
     try {
       const res = await send(this.url('/v2/'), 'GET', { timeoutMs: 10_000 }, this.endpoint.tls, false);
       res.resume();
     } catch {
       this.base = this.endpoint.fallback;
     }
+    schemes.set(this.endpoint.base, this.base);
     this.probed = true;
   }
 
