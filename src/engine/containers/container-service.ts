@@ -183,7 +183,13 @@ export class ContainerService {
       guardStart(this.get(rec.Id));
       clearTimeout(live.restartTimer);
       rec.manuallyStopped = false;
-      await this.run(rec);
+      try {
+        await this.run(rec);
+      } catch (e) {
+        // A --rm container whose start failed is removed, as Docker does (the CLI waits for that).
+        if (rec.HostConfig.AutoRemove) await this.remove(rec.Id, { force: true, volumes: true }).catch(() => {});
+        throw e;
+      }
     });
   }
 
@@ -247,9 +253,11 @@ export class ContainerService {
     } catch (e) {
       this.d.snapshots.unmount(p.rootfs);
       for (const a of live.pendingAttach.splice(0)) a.end();
-      rec.State.Error = errorMessage(e);
+      const err = startError(e);
+      rec.State.Error = err.message;
+      rec.State.ExitCode = /executable file not found/.test(err.message) ? 127 : /permission denied/.test(err.message) ? 126 : 128;
       this.records.save(rec);
-      throw startError(e);
+      throw err;
     }
   }
 
@@ -541,7 +549,7 @@ function sleep(ms: number): Promise<void> {
 /** A start failure, with the runtime's words, as Docker reports it (the CLI maps "not found" to 127). */
 function startError(e: unknown): Error {
   const msg = errorMessage(e);
-  if (/executable file not found|no such file or directory|not found in \$PATH/i.test(msg)) {
+  if (/executable file .*not found|not found in \$PATH/i.test(msg)) {
     return new InvalidArgumentError(
       `failed to create task for container: ${msg.replace(/\s+/g, ' ')}: exec: executable file not found in $PATH: unknown`,
     );

@@ -55,10 +55,10 @@ export function resolveUser(rootfs: string, spec: string, groupAdd: string[] = [
       gid = Number(ge[2]);
     }
   }
-  const additional = new Set<number>();
-  if (name && g === undefined) {
-    for (const ge of groups) if ((ge[3] ?? '').split(',').includes(name)) additional.add(Number(ge[2]));
-  }
+  // Supplementary groups as runc's lookup gives them: the user's memberships,
+  // or the primary group when there are none; then --group-add.
+  const member = name ? groups.filter((ge) => (ge[3] ?? '').split(',').includes(name)).map((ge) => Number(ge[2])) : [];
+  const additional = new Set<number>(member.length ? member : [gid]);
   for (const a of groupAdd) {
     if (isNum(a)) additional.add(Number(a));
     else {
@@ -67,6 +67,5 @@ export function resolveUser(rootfs: string, spec: string, groupAdd: string[] = [
       additional.add(Number(ge[2]));
     }
   }
-  additional.delete(gid);
   return { uid, gid, additionalGids: [...additional], home };
 }

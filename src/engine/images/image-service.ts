@@ -134,14 +134,16 @@ export class ImageService {
       if (dangling === false && t.length === 0) continue;
       const cfg = await this.config(rec.id);
       if (!matchLabels(filters, cfg.config?.Labels)) continue;
-      if (refPatterns && !t.some((ref) => refPatterns.some((p) => referenceMatches(p, ref)))) continue;
+      // With a reference filter, an image lists only the names that match (as Docker's does).
+      const shown = refPatterns ? t.filter((ref) => refPatterns.some((p) => referenceMatches(p, ref))) : t;
+      if (refPatterns && shown.length === 0) continue;
       const created = createdSeconds(cfg);
       if (before && !before.every((b) => b.id !== rec.id && created <= createdSecondsSync(this.configs.get(b.id))))
         continue;
       if (since && !since.every((s) => s.id !== rec.id && created >= createdSecondsSync(this.configs.get(s.id))))
         continue;
       const u = this.usage(rec.id);
-      out.push(imageSummary(rec, cfg, t, digests.get(rec.id) ?? [], u.running.length + u.stopped.length));
+      out.push(imageSummary(rec, cfg, shown, digests.get(rec.id) ?? [], u.running.length + u.stopped.length));
     }
     out.sort((a, b) => b.Created - a.Created);
     return out;
