@@ -44,7 +44,11 @@ export async function exportTar(name: string, o: { output?: string }): Promise<v
   if (!o.output && process.stdout.isTTY)
     throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
   const res = await exportContainer(api(), name);
-  await pipeline(res, o.output ? createWriteStream(o.output) : process.stdout);
+  try {
+    await pipeline(res, o.output ? createWriteStream(o.output) : process.stdout);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+  }
 }
 
 /** `port CONTAINER [PRIVATE_PORT[/PROTO]]` from the container's NetworkSettings.Ports. */
