@@ -12,6 +12,7 @@ import { setHost } from './context.ts';
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const images = () => import('./commands/images.ts');
 const system = () => import('./commands/system.ts');
+const builds = () => import('./commands/build.ts');
 const distribution = () => import('./commands/distribution.ts');
 
 function imageCommands(cmd: Command, prefix: boolean): void {
@@ -88,6 +89,37 @@ function imageCommands(cmd: Command, prefix: boolean): void {
     .argument('<image...>')
     .option('-o, --output <file>')
     .action(async (n, o) => (await images()).save(n, o));
+}
+
+function buildCommands(p: Command): void {
+  const build = (cmd: Command) =>
+    cmd
+      .description('Build an image from a Dockerfile (context: a directory, or - for a tar on stdin)')
+      .argument('<context>')
+      .option('-t, --tag <name>', 'name and optionally a tag (name:tag)', collect)
+      .option('-f, --file <path>', 'the Dockerfile (default: CONTEXT/Dockerfile; may be outside the context)')
+      .option('--build-arg <key=value>', 'set a build-time variable', collect)
+      .option('--label <key=value>', 'set metadata on the image', collect)
+      .option('--target <stage>', 'build this stage (and only what it needs)')
+      .option('--no-cache', 'do not use the build cache')
+      .option('--cache-from <image>', 'images to consider as cache sources', collect)
+      .option('--secret <spec>', 'secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR', collect)
+      .option('-q, --quiet', 'print only the image ID')
+      .option('--network <mode>', 'network for RUN: default (own, loopback only), none or host')
+      .option('--platform <platform>', 'target platform (linux/amd64)')
+      .option('--pull', 'accepted for compatibility')
+      .option('--rm', 'accepted for compatibility (intermediate containers are never kept)')
+      .action(async (ctx, o) => (await builds()).build(ctx, o));
+  build(p.command('build'));
+  const builder = p.command('builder').description('Manage builds');
+  build(builder.command('build'));
+  builder
+    .command('prune')
+    .description('Remove build cache')
+    .option('-a, --all', 'remove all build cache')
+    .option('-f, --force', 'do not prompt')
+    .option('--keep-storage <size>', 'amount of cache to keep (e.g. 10MB)')
+    .action(async (o) => (await builds()).builderPrune(o));
 }
 
 export function program(): Command {
@@ -182,6 +214,7 @@ export function program(): Command {
     .description('Log out from a registry')
     .argument('[server]')
     .action(async (s) => (await distribution()).logout(s));
+  buildCommands(p);
   p.command('inspect')
     .description('Show low-level information on containers and images')
     .argument('<name...>')
