@@ -92,6 +92,8 @@ async function handle(router: Router, log: Logger, req: IncomingMessage, res: Ht
     socket.write(head);
     // Paused until the handler has its stdin listener in place: no byte is lost meanwhile.
     socket.pause();
+    // A client that goes away mid-stream (EPIPE, ECONNRESET) must not take the daemon down.
+    socket.on('error', (e) => log.debug('hijacked stream error', { path, error: e }));
     return socket;
   };
   try {

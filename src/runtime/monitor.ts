@@ -57,6 +57,8 @@ export interface CreateOptions extends ContainerHandle {
   logPath: string;
   /** Keep stdin open (`-i`). */
   stdin?: boolean;
+  /** Keep the container's stdin open when an attached client leaves (Docker's `-i` without StdinOnce). */
+  leaveStdinOpen?: boolean;
   /** Allocate a pty (`-t`); config.json must say `terminal: true` too. */
   tty?: boolean;
   name?: string;
@@ -111,6 +113,7 @@ export class ContainerRuntime {
     ]; // biome-ignore format: flag/value pairs
     if (opts.tty) args.push('-t');
     if (opts.stdin) args.push('-i');
+    if (opts.stdin && opts.leaveStdinOpen) args.push('--leave-stdin-open');
     if (opts.exitCommand?.length) {
       const [cmd, ...rest] = opts.exitCommand;
       args.push('--exit-command', cmd!);

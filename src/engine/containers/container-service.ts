@@ -198,6 +198,7 @@ export class ContainerService {
     const p = this.paths(rec.Id);
     const h = this.handle(rec);
     const live = this.live.get(rec.Id);
+    await live.cleaning;
     const t0 = performance.now();
     const steps: Record<string, number> = {};
     const step = (name: string) => {
@@ -229,6 +230,7 @@ export class ContainerService {
         ...h,
         logPath: p.log,
         stdin: rec.Config.OpenStdin,
+        leaveStdinOpen: !rec.Config.StdinOnce,
         tty: rec.Config.Tty,
         name: rec.Name.slice(1),
       });
@@ -285,13 +287,15 @@ export class ContainerService {
     if (info.oomKilled) this.publish(rec, 'oom');
     this.publish(rec, 'die', { exitCode: String(info.exitCode) });
     live.events.emit('exit', info.exitCode);
-    await this.cleanupRuntime(rec);
+    live.stopLogWatch?.();
     if (rec.HostConfig.AutoRemove) {
       await this.remove(id, { force: true, volumes: true }).catch((e) =>
         this.d.log.warn('auto-remove failed', { id, error: e }),
       );
       return;
     }
+    live.cleaning = this.cleanupRuntime(rec);
+    await live.cleaning;
     if (shouldRestart(rec, info.exitCode)) this.scheduleRestart(rec);
   }
 

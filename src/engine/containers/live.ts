@@ -16,6 +16,8 @@ export class LiveContainer {
   /** Aborts the exit watch (daemon shutdown). */
   watch?: AbortController;
   exiting?: Promise<ExitInfo>;
+  /** The cleanup after the last exit (runtime delete, unmount): a new start waits for it. */
+  cleaning?: Promise<void>;
   pendingAttach: PendingAttach[] = [];
   restartTimer?: NodeJS.Timeout;
   healthTimer?: NodeJS.Timeout;

@@ -66,7 +66,7 @@ export function inspectView(rec: ContainerRecord, p: ContainerPaths): Record<str
 }
 
 export function summaryView(rec: ContainerRecord, imageName: string): ContainerSummary {
-  const cmd = [rec.Path, ...rec.Args].map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ');
+  const cmd = [rec.Path, ...rec.Args].join(' ');
   return {
     Id: rec.Id,
     Names: [rec.Name],
