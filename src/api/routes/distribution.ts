@@ -11,7 +11,13 @@ import {
 import type { Engine } from '../../engine/engine.ts';
 import { type DistributionContext, pullImage } from '../../engine/images/pull.ts';
 import { pushImage } from '../../engine/images/push.ts';
-import { errorMessage, InvalidArgumentError } from '../../lib/errors.ts';
+import {
+  errorMessage,
+  ForbiddenError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnauthorizedError,
+} from '../../lib/errors.ts';
 import type { ProgressMessage } from '../../wire/images.ts';
 import { JsonStream, readJson, sendJson } from '../http.ts';
 import type { Ctx, Router } from '../router.ts';
@@ -75,6 +81,11 @@ export async function pullHandler(engine: Engine, ctx: Ctx): Promise<void> {
       await pullImage(dctx, o, progress);
     } catch (e) {
       await engine.gc().catch(() => {});
+      // as Docker: not a 401 (the docker CLI would prompt for a login), but "pull access denied"
+      if (e instanceof UnauthorizedError || e instanceof ForbiddenError)
+        throw new NotFoundError(
+          `pull access denied for ${from}, repository does not exist or may require 'docker login': ${e.message}`,
+        );
       throw e;
     }
   });
