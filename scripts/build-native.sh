@@ -20,3 +20,8 @@ if [ ! -f "$out" ] || [ native/berth_attach.c -nt "$out" ]; then
   gcc -O2 -Wall -Wextra -Wno-unused-parameter -shared -fPIC -DNODE_GYP_MODULE_NAME=berth_attach -I"$inc" -o "$out.tmp" native/berth_attach.c
   mv "$out.tmp" "$out"
 fi
+out=build/berth_net.node
+if [ ! -f "$out" ] || [ native/berth_net.c -nt "$out" ]; then
+  gcc -O2 -Wall -Wextra -Wno-unused-parameter -shared -fPIC -pthread -DNODE_GYP_MODULE_NAME=berth_net -I"$inc" -o "$out.tmp" native/berth_net.c
+  mv "$out.tmp" "$out"
+fi

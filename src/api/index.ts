@@ -8,6 +8,7 @@ import { containerRoutes } from './routes/containers.ts';
 import { distributionRoutes } from './routes/distribution.ts';
 import { execRoutes } from './routes/exec.ts';
 import { imageRoutes } from './routes/images.ts';
+import { networkRoutes } from './routes/networks.ts';
 import { systemRoutes } from './routes/system.ts';
 import { volumeRoutes } from './routes/volumes.ts';
 
@@ -23,6 +24,7 @@ export function engineRouter(engine: Engine): Router {
   containerFsRoutes(r, engine);
   execRoutes(r, engine);
   volumeRoutes(r, engine);
+  networkRoutes(r, engine);
   distributionRoutes(r, engine);
   buildRoutes(r, engine);
   return r;

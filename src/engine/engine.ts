@@ -29,6 +29,7 @@ import { reconcile } from './containers/reconcile.ts';
 import { ContainerRecords } from './containers/records.ts';
 import { EventBus } from './events.ts';
 import { ImageService } from './images/image-service.ts';
+import { type ContainerNetworking, type NetworkService, openNetworking } from './networks/index.ts';
 import { ImageRecords } from './images/records.ts';
 import { Unpacker } from './images/unpack.ts';
 import { buildInfo } from './system/info.ts';
@@ -50,6 +51,9 @@ export interface EngineOptions {
     maxConcurrentUploads?: number;
     certsDir?: string;
   };
+  /** Networks: the default bridge's subnet and the embedded DNS's upstreams (daemon config). */
+  bridgeSubnet?: string;
+  dns?: string[];
 }
 
 export class Engine {
@@ -64,6 +68,8 @@ export class Engine {
   readonly containers: ContainerService;
   readonly execs: ExecService;
   readonly volumes: VolumeService;
+  readonly networks: NetworkService;
+  readonly networking: ContainerNetworking;
   readonly filesystems: ContainerFilesystem;
   readonly startedAt = new Date();
   /** Parts above the engine (the builder) that keep blobs and snapshots alive, or hold GC off while busy. */
@@ -104,6 +110,7 @@ export class Engine {
       warnings,
     };
     this.volumes = new VolumeService(db, opts.dataRoot, this.events);
+    ({ service: this.networks, networking: this.networking } = openNetworking({ db, events: this.events, ...opts }));
     this.containers = new ContainerService({
       volumes: this.volumes,
       dataRoot: opts.dataRoot,
@@ -116,8 +123,10 @@ export class Engine {
       events: this.events,
       runtime: this.runtime,
       records: new ContainerRecords(db),
+      networks: this.networking,
       log: opts.log,
     });
+    this.networking.bindContainers(this.containers.records);
     this.images.setUsage((id) => this.containers.usage(id));
     this.volumes.setUsers((name) => this.containers.volumeUsers(name));
     this.execs = new ExecService(this.containers);
@@ -148,7 +157,9 @@ export class Engine {
     if (n > 0) this.opts.log.info('collected partial ingests left by an earlier run', { count: n });
     const o = await this.snapshots.collectOrphans();
     if (o > 0) this.opts.log.info('collected unpack directories left by an earlier run', { count: o });
+    this.networks.ensurePredefined();
     await reconcile(this.containers, this.runtime, this.opts.log);
+    await this.networking.recover(this.opts.execRoot);
   }
 
   /** Unpacks an image's layers (also the full check of every layer entry). */
@@ -216,6 +227,8 @@ export class Engine {
   async close(): Promise<void> {
     this.containers.detachAll();
     await this.containers.settle();
+    await this.networking.settle();
+    this.networking.close();
     this.db.close();
   }
 }

@@ -30,6 +30,7 @@ import type { ContainerCreateRequest } from '../../wire/containers.ts';
 import type { EventBus } from '../events.ts';
 import type { ImageService } from '../images/image-service.ts';
 import type { Unpacker } from '../images/unpack.ts';
+import type { ContainerNetworking } from '../networks/sandbox.ts';
 import { ANONYMOUS_LABEL, type VolumeService } from '../volumes/volume-service.ts';
 import { writeEtcFiles } from './etc-files.ts';
 import { LiveTable } from './live.ts';
@@ -58,6 +59,8 @@ export interface ContainerServiceDeps {
   runtime: ContainerRuntime;
   records: ContainerRecords;
   volumes: VolumeService;
+  /** Networks (bridge, DNS, published ports): wired at start, torn down after exit. */
+  networks?: ContainerNetworking;
   log: Logger;
 }
 
@@ -136,6 +139,7 @@ export class ContainerService {
     const config = mergeConfig(req, cfg, req.Image, id);
     const { path, args } = commandOf(config);
     const mounts = resolveMounts(hc, config.Volumes, this.d.volumes);
+    const networks = this.d.networks?.plan(hc, req.NetworkingConfig) ?? {}; // networks: mode and endpoints
     const top = await this.d.unpacker.unpack(img);
     await this.d.snapshots.createActive(id, top);
     const p = this.paths(id);
@@ -163,7 +167,7 @@ export class ContainerService {
       runtime,
       snapshotKey: id,
       manuallyStopped: false,
-      networks: {},
+      networks,
     };
     try {
       this.records.insert(rec);
@@ -212,17 +216,22 @@ export class ContainerService {
       step('mount');
       const user = resolveUser(p.rootfs, rec.Config.User, rec.HostConfig.GroupAdd ?? []);
       if (rec.Config.WorkingDir) mkdirSync(join(p.rootfs, rec.Config.WorkingDir), { recursive: true });
+      const net = (await this.d.networks?.attach(rec)) ?? { addresses: [] }; // networks: namespace, veths, ports
+      step('network');
       await writeEtcFiles(p, {
         hostname: rec.Config.Hostname,
         domainname: rec.Config.Domainname,
-        addresses: [],
+        addresses: net.addresses,
+        embeddedDns: net.embeddedDns,
         extraHosts: rec.HostConfig.ExtraHosts ?? [],
         dns: rec.HostConfig.Dns ?? undefined,
         dnsSearch: rec.HostConfig.DnsSearch ?? undefined,
         dnsOptions: rec.HostConfig.DnsOptions ?? undefined,
       });
       const mounts = await runtimeMounts(rec.Mounts as ContainerMount[], p.rootfs, this.d.volumes);
-      const spec = buildSpec(runtimeInput({ rec, paths: p, user, mounts, cgroupParent: this.d.cgroupParent }));
+      const spec = buildSpec(
+        runtimeInput({ rec, paths: p, user, mounts, netns: net.netns, cgroupParent: this.d.cgroupParent }),
+      );
       await writeBundleConfig(p.bundle, spec);
       step('bundle');
       this.d.runtime.clearExit(h);
@@ -253,11 +262,16 @@ export class ContainerService {
       if (rotation) live.stopLogWatch = watchLogSize(p.log, p.bundle, rotation);
       this.d.log.debug('container started', { id: rec.Id, runtime: rec.runtime, ms: steps });
     } catch (e) {
+      this.d.networks?.detach(rec); // networks
       this.d.snapshots.unmount(p.rootfs);
       for (const a of live.pendingAttach.splice(0)) a.end();
       const err = startError(e);
       rec.State.Error = err.message;
-      rec.State.ExitCode = /executable file not found/.test(err.message) ? 127 : /permission denied/.test(err.message) ? 126 : 128;
+      rec.State.ExitCode = /executable file not found/.test(err.message)
+        ? 127
+        : /permission denied/.test(err.message)
+          ? 126
+          : 128;
       this.records.save(rec);
       throw err;
     }
@@ -329,6 +343,7 @@ export class ContainerService {
 
   /** After an exit: the runtime forgets the container, the rootfs is unmounted. */
   private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
+    this.d.networks?.detach(rec); // networks: bookkeeping now, kernel work in the background
     const h = this.handle(rec);
     await this.d.runtime
       .delete(h, { force: true })

@@ -1,6 +1,8 @@
 /** Containers in the Engine API's shapes: inspect and the `docker ps` summary. */
+import { portMap } from '../../network/ports.ts';
 import type { ContainerSummary } from '../../wire/containers.ts';
 import { type Filters, matchLabels } from '../filters.ts';
+import { sandboxOf } from '../networks/record.ts';
 import type { ContainerPaths } from './paths.ts';
 import type { ContainerRecord } from './record.ts';
 import { statusText } from './state.ts';
@@ -24,11 +26,11 @@ export function networkSettings(rec: ContainerRecord): Record<string, unknown> {
   return {
     Bridge: '',
     SandboxID: '',
-    SandboxKey: '',
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
-    Ports: {},
+    Ports: portMap(sandboxOf(rec)?.ports ?? [], rec.Config.ExposedPorts),
+    SandboxKey: sandboxOf(rec)?.netns ?? '',
     SecondaryIPAddresses: null,
     SecondaryIPv6Addresses: null,
     EndpointID: first?.EndpointID ?? '',
@@ -46,7 +48,10 @@ export function networkSettings(rec: ContainerRecord): Record<string, unknown> {
 }
 
 export function inspectView(rec: ContainerRecord, p: ContainerPaths): Record<string, unknown> {
-  const { runtime, snapshotKey, manuallyStopped, networks, ...docker } = rec;
+  const { runtime, snapshotKey, manuallyStopped, networks, netSandbox, ...docker } = rec as ContainerRecord & {
+    netSandbox?: unknown;
+  };
+  void netSandbox;
   void runtime;
   void snapshotKey;
   void manuallyStopped;
@@ -74,7 +79,12 @@ export function summaryView(rec: ContainerRecord, imageName: string): ContainerS
     ImageID: rec.Image,
     Command: cmd,
     Created: Math.floor(Date.parse(rec.Created) / 1000),
-    Ports: [],
+    Ports: (sandboxOf(rec)?.ports ?? []).map((p) => ({
+      IP: p.hostIp,
+      PrivatePort: p.port,
+      PublicPort: p.hostPort,
+      Type: p.proto,
+    })),
     Labels: rec.Config.Labels ?? {},
     State: rec.State.Status,
     Status: statusText(rec.State, humanDuration),
