@@ -14,7 +14,7 @@ const svc = (deps: string[] = [], extra: ServiceConfig = {}): ServiceConfig => (
 test('start order, levels, closure; stop order is the reverse', () => {
   const s = { web: svc(['api', 'cache']), api: svc(['db']), db: svc(), cache: svc(), lone: svc() };
   assert.deepEqual(startOrder(s), ['db', 'api', 'cache', 'lone', 'web']);
-  assert.deepEqual(startLevels(s), [['cache', 'db', 'lone'], ['api'], ['web']]);
+  assert.deepEqual(startLevels(s), [['db', 'cache', 'lone'], ['api'], ['web']]);
   assert.deepEqual(withDependencies(s, ['api']), ['db', 'api']);
   const net = { app: svc([], { network_mode: 'service:vpn' }), vpn: svc() };
   assert.deepEqual(startOrder(net), ['vpn', 'app']);
