@@ -11,7 +11,7 @@ say() { printf 'setup: %s\n' "$*"; }
 
 packages=(crun runc conmon catatonit tini busybox-static debootstrap skopeo docker-registry
   iptables iproute2 build-essential python3 zstd tmux procps psmisc curl ca-certificates
-  apache2-utils openssl git docker.io containerd)
+  apache2-utils openssl git docker.io containerd docker-compose)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -33,7 +33,9 @@ export function containerRoutes(r: Router, engine: Engine): void {
   });
   r.get('/containers/json', ({ res, query }) => {
     const f = parseFilters(query.get('filters'), LIST_FILTERS);
-    const all = qBool(query, 'all') || f.has('status') || f.has('exited');
+    const limit = qInt(query, 'limit');
+    // -n N shows the last N created in any state, as Docker's does.
+    const all = qBool(query, 'all') || f.has('status') || f.has('exited') || (limit !== undefined && limit > 0);
     let list = svc.records.all().sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
     const before = f.get('before')?.map((x) => svc.get(x));
     const since = f.get('since')?.map((x) => svc.get(x));
@@ -41,12 +43,15 @@ export function containerRoutes(r: Router, engine: Engine): void {
     if (since) list = list.filter((c) => since.every((s) => Date.parse(c.Created) > Date.parse(s.Created)));
     const resolve = (ref: string) => engine.images.find(ref)?.id;
     list = list.filter((c) => (all || c.State.Running || c.State.Restarting) && matchesFilters(c, f, resolve));
-    const limit = qInt(query, 'limit');
     if (limit !== undefined && limit > 0) list = list.slice(0, limit);
     sendJson(
       res,
       200,
-      list.map((c) => summaryView(c, c.Config.Image)),
+      list.map((c) => {
+        const s = summaryView(c, c.Config.Image);
+        if (!qBool(query, 'size')) return s;
+        return { ...s, ...engine.filesystems.sizes(c, engine.images.records.get(c.Image)?.size ?? 0) };
+      }),
     );
   });
   r.get('/containers/{id}/json', ({ res, params }) => {

@@ -2,6 +2,7 @@
 
 import type { ExecConfig } from '../../engine/containers/exec-service.ts';
 import type { Engine } from '../../engine/engine.ts';
+import { errorMessage } from '../../lib/errors.ts';
 import { resize } from '../../runtime/attach.ts';
 import { qInt, readJson, sendJson } from '../http.ts';
 import type { Router } from '../router.ts';
@@ -27,7 +28,21 @@ export function execRoutes(r: Router, engine: Engine): void {
       res.end();
       return;
     }
-    const { exec, attachment } = await execs.start(params.id, { attach: true, tty: body.Tty });
+    let started: Awaited<ReturnType<typeof execs.start>>;
+    try {
+      started = await execs.start(params.id, { attach: true, tty: body.Tty });
+    } catch (e) {
+      // As Docker: the stream opens, carries the runtime's error, and the exec
+      // records 126/127 for the client's inspect that follows.
+      const msg = `OCI runtime exec failed: ${errorMessage(e)}\r\n`;
+      const code = /not found|no such file/i.test(msg) ? 127 : 126;
+      execs.fail(params.id, code);
+      const sock = hijack();
+      streamWriter((b) => sock.write(b), !!body.Tty)('stderr', Buffer.from(msg));
+      sock.end();
+      return;
+    }
+    const { exec, attachment } = started;
     const sock = hijack();
     const c = exec.config;
     const write = streamWriter((b) => sock.write(b), !!c.Tty);

@@ -165,6 +165,13 @@ export class ExecService {
     };
   }
 
+  /** Records a session that could not start (the runtime refused its command). */
+  fail(id: string, exitCode: number): void {
+    const e = this.get(id);
+    e.Running = false;
+    e.ExitCode = exitCode;
+  }
+
   resize(id: string, h: number, w: number, resize: (dir: string, h: number, w: number) => void): void {
     const e = this.get(id);
     if (!e.session) throw new ConflictError(`exec ${id} is not running`);

@@ -4,7 +4,7 @@
  * root is mounted for the time of the operation; paths under a volume or
  * bind mount are served from the mount's source.
  */
-import { lstatSync, mkdirSync, readlinkSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, isNotFound, NotFoundError } from '../../lib/errors.ts';
@@ -23,6 +23,27 @@ export interface PathStat {
   mode: number;
   mtime: string;
   linkTarget: string;
+}
+
+/** Bytes of the regular files and links under a directory (like `du --apparent-size`). */
+function treeSize(dir: string): number {
+  let n = 0;
+  const walk = (d: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const p = join(d, name);
+      const st = lstatSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile() || st.isSymbolicLink()) n += st.size;
+    }
+  };
+  walk(dir);
+  return n;
 }
 
 const GO_DIR = 0x80000000;
@@ -195,6 +216,13 @@ export class ContainerFilesystem {
         !all.some((x) => own.has(x.Path) && x.Path.startsWith(`${c.Path}/`)) ||
         kept.some((x) => x !== c && x.Path.startsWith(`${c.Path}/`)),
     );
+  }
+
+  /** `ps -s` / `inspect -s`: bytes written by the container, and with its image. */
+  sizes(rec: ContainerRecord, imageSize: number): { SizeRw: number; SizeRootFs: number } {
+    const d = this.snapshots.dirs(rec.snapshotKey);
+    const rw = d.upper ? treeSize(d.upper) : 0;
+    return { SizeRw: rw, SizeRootFs: imageSize + rw };
   }
 
   /** The container's writable layer as an OCI layer tar (for commit). */

@@ -71,7 +71,8 @@ export function inspectView(rec: ContainerRecord, p: ContainerPaths): Record<str
 }
 
 export function summaryView(rec: ContainerRecord, imageName: string): ContainerSummary {
-  const cmd = [rec.Path, ...rec.Args].join(' ');
+  // As Docker's ps shows it: arguments with blanks in single quotes.
+  const cmd = [rec.Path, ...rec.Args].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
   return {
     Id: rec.Id,
     Names: [rec.Name],
