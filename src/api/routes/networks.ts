@@ -18,7 +18,7 @@ export function networkRoutes(r: Router, engine: Engine): void {
     sendJson(res, 200, nets.list(f));
   });
   r.post('/networks/create', async ({ req, res }) => {
-    sendJson(res, 201, nets.create(await readJson<NetworkCreateRequest>(req)));
+    sendJson(res, 201, await nets.create(await readJson<NetworkCreateRequest>(req)));
   });
   r.post('/networks/prune', async ({ res, query }) => {
     sendJson(res, 200, await nets.prune(parseFilters(query.get('filters'), ['label', 'until'])));

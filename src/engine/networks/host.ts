@@ -23,6 +23,7 @@ import {
   type Reservation,
   removeNetns,
   vethName,
+  waitListening,
   writeRecords,
 } from '../../network/index.ts';
 
@@ -126,6 +127,12 @@ export class HostNetwork {
       this.resolverStarted = true;
       ensureResolver(this.execRoot);
     }
+  }
+
+  /** Waits until the resolver answers on a gateway (a new network's first use). */
+  async resolverReady(gateway: string): Promise<void> {
+    if (!(await waitListening(this.execRoot, gateway)))
+      this.log.warn('the embedded DNS does not listen on a network yet', { gateway });
   }
 
   close(): void {

@@ -153,7 +153,7 @@ export class NetworkService {
     this.events.publish('network', action, n.Id, { name: n.Name, type: n.Driver, ...extra });
   }
 
-  create(req: NetworkCreateRequest): { Id: string; Warning: string } {
+  async create(req: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
     const name = req.Name;
     if (!name || !NAME_RE.test(name)) throw new InvalidArgumentError(`invalid network name "${name ?? ''}"`);
     if (this.store.all().some((n) => n.Name === name))
@@ -190,6 +190,13 @@ export class NetworkService {
     n.IPAM.Options = req.IPAM?.Options ?? {};
     n.bridge = req.Options?.['com.docker.network.bridge.name'] || bridgeNameFor(this.host.instance, n.Id);
     this.store.save(n);
+    try {
+      await this.onCreate(n);
+    } catch (e) {
+      this.store.delete(n.Id);
+      if (n.bridge) this.host.deleteLink(n.bridge);
+      throw e;
+    }
     this.publish(n, 'create');
     return { Id: n.Id, Warning: '' };
   }
@@ -255,6 +262,8 @@ export class NetworkService {
 
   /** Called when networks or endpoints change: firewall and DNS follow (set by the sandbox layer). */
   onChange: () => Promise<void> = async () => {};
+  /** Called after a network is recorded: its bridge and resolver come up. */
+  onCreate: (n: NetworkRecord) => Promise<void> = async () => {};
 }
 
 function overlapsSubnet(a: string, b: Subnet): boolean {

@@ -62,6 +62,7 @@ export class ContainerNetworking {
     this.upstreams = upstreams;
     this.log = log;
     svc.onChange = () => this.sync(true);
+    svc.onCreate = (n) => this.prepare(n);
   }
 
   bindContainers(records: ContainerLookup): void {
@@ -193,11 +194,28 @@ export class ContainerNetworking {
       ready.nl.close();
     }
     const user = nets.find((n) => n.Name !== 'bridge');
+    if (user) await this.dnsReady(user);
     return {
       netns: sb.netns,
       addresses: nets.map((n) => rec.networks[n.Name].IPAddress as string),
       embeddedDns: user?.IPAM.Config[0].Gateway,
     };
+  }
+
+  private dnsServed = new Set<string>();
+
+  /** The resolver serves the network (checked once per network and daemon life). */
+  private async dnsReady(n: NetworkRecord): Promise<void> {
+    if (this.dnsServed.has(n.Id)) return;
+    await this.host.resolverReady(n.IPAM.Config[0].Gateway);
+    this.dnsServed.add(n.Id);
+  }
+
+  /** A user network's bridge and resolver are made at its creation (as Docker makes the bridge). */
+  async prepare(n: NetworkRecord): Promise<void> {
+    this.bridgeIndex(n);
+    await this.sync(false);
+    await this.dnsReady(n);
   }
 
   /** Releases addresses and endpoint settings; kernel state goes in the background. */

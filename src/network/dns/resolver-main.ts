@@ -56,6 +56,7 @@ function syncListeners(): void {
     if (!want.has(gw)) {
       s.close();
       listeners.delete(gw);
+      reportListening();
     }
   }
   for (const gw of want) {
@@ -67,8 +68,15 @@ function syncListeners(): void {
       if (listeners.get(gw) === s) listeners.delete(gw);
     });
     s.on('message', (msg, rinfo) => onQuery(s, gw, msg, rinfo.address, rinfo.port));
-    s.bind(53, gw);
+    s.bind(53, gw, () => reportListening());
   }
+}
+
+/** Tells the daemon which gateways are served (it waits for a new network's). */
+function reportListening(): void {
+  try {
+    writeFileSync(join(dir, 'listening'), [...listeners.keys()].join('\n'));
+  } catch {}
 }
 
 function onQuery(s: Socket, gw: string, msg: Buffer, addr: string, port: number): void {
