@@ -4,7 +4,7 @@
  * daemon, so files run in parallel without sharing state.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/sys/native.ts';
 
@@ -129,7 +129,6 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<TestDaemon> {
     return p;
   };
   if (!o.configFile) {
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'daemon.json'), '{}');
   }
   const d: TestDaemon = {
@@ -157,12 +156,88 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<TestDaemon> {
     },
     async cleanup() {
       await d.stop('SIGKILL');
+      await killLeftoverContainers(execRoot, /"instance":"([^"]+)"/.exec(logText)?.[1]);
       spawnSync('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
   await waitReady(socket, d.proc, () => logText);
   return d;
+}
+
+/** The pids of the processes whose command line contains `needle`. */
+function pidsWith(needle: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(needle)) out.push(Number(e));
+    } catch {}
+  }
+  return out;
+}
+
+/**
+ * Containers outlive a killed daemon (by design), so a test daemon's cleanup
+ * kills what it left running: every conmon under its exec root, the
+ * container processes under them (thawed first, in case one was paused),
+ * then the daemon's cgroups.
+ */
+async function killLeftoverContainers(execRoot: string, instance: string | undefined): Promise<void> {
+  const monitors = pidsWith(`${execRoot}/`);
+  if (monitors.length > 0) {
+    const children = (pid: number): number[] => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+    if (instance) {
+      for (const f of globCgroups('freezer', instance)) {
+        try {
+          writeFileSync(join(f, 'freezer.state'), 'THAWED');
+        } catch {}
+      }
+    }
+    for (const m of monitors) {
+      for (const c of children(m)) {
+        try {
+          process.kill(c, 'SIGKILL');
+        } catch {}
+      }
+    }
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline && monitors.some((m) => existsSync(`/proc/${m}`))) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const m of monitors) {
+      try {
+        process.kill(m, 'SIGKILL');
+      } catch {}
+    }
+  }
+  if (!instance) return;
+  for (const controller of readdirSync('/sys/fs/cgroup')) {
+    for (const dir of globCgroups(controller, instance).reverse()) {
+      try {
+        rmdirSync(dir);
+      } catch {}
+    }
+  }
+}
+
+/** `/sys/fs/cgroup/CONTROLLER/INSTANCE` and the directories under it, parents first. */
+function globCgroups(controller: string, instance: string): string[] {
+  const root = join('/sys/fs/cgroup', controller, instance);
+  if (!existsSync(root)) return [];
+  const out = [root];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const e of readdirSync(out[i], { withFileTypes: true })) if (e.isDirectory()) out.push(join(out[i], e.name));
+    } catch {}
+  }
+  return out;
 }
 
 /** A busybox image archive made once per test run and loaded into each daemon (fast). */
