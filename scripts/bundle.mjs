@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { berthd: 'src/daemon/main.ts', berth: 'src/cli/main.ts' },
+  entryPoints: { berthd: 'src/daemon/main.ts', berth: 'src/cli/main.ts', resolver: 'src/network/dns/resolver-main.ts' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

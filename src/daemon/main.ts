@@ -61,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
     instance: config.instance,
     cgroupParent: config.cgroupParent,
     defaultRuntime: config.defaultRuntime,
+    bridgeSubnet: config.bridgeSubnet,
+    dns: config.dns,
     log,
     registry: config,
   });

@@ -11,7 +11,7 @@ export function resolverPid(execRoot: string): number | undefined {
     const pid = Number(readFileSync(join(networkStateDir(execRoot), 'resolver.pid'), 'utf8'));
     if (!pid) return undefined;
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmd.includes('resolver-main') && cmd.includes(execRoot) ? pid : undefined;
+    return /resolver(-main\.js|\.mjs)/.test(cmd) && cmd.includes(execRoot) ? pid : undefined;
   } catch {
     return undefined;
   }
@@ -39,8 +39,13 @@ export function ensureResolver(execRoot: string): void {
   const dir = networkStateDir(execRoot);
   mkdirSync(dir, { recursive: true, mode: 0o711 });
   // Beside this module when run from dist/src; from the tsc output when the daemon runs bundled.
-  const here = fileURLToPath(new URL('./resolver-main.js', import.meta.url));
-  const main = existsSync(here) ? here : join(projectRoot(), 'dist/src/network/dns/resolver-main.js');
+  // Beside the bundled daemon (dist/bundle/resolver.mjs), beside this module (tsc output), or from the project.
+  const candidates = [
+    fileURLToPath(new URL('./resolver.mjs', import.meta.url)),
+    fileURLToPath(new URL('./resolver-main.js', import.meta.url)),
+    join(projectRoot(), 'dist/src/network/dns/resolver-main.js'),
+  ];
+  const main = candidates.find((c) => existsSync(c)) ?? (candidates[2] as string);
   const log = openSync(join(dir, 'resolver.log'), 'a');
   const p = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', main, execRoot], {
     detached: true,
