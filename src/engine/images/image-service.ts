@@ -128,11 +128,14 @@ export class ImageService {
     const before = filters.get('before')?.map((r) => this.get(r));
     const since = filters.get('since')?.map((r) => this.get(r));
     const out: ImageSummary[] = [];
-    for (const rec of this.records.all()) {
+    const all = this.records.all();
+    // Configs are read once and kept; the first listing reads them in parallel.
+    const configs = await Promise.all(all.map((r) => this.config(r.id)));
+    for (const [i, rec] of all.entries()) {
       const t = tags.get(rec.id) ?? [];
       if (dangling === true && t.length > 0) continue;
       if (dangling === false && t.length === 0) continue;
-      const cfg = await this.config(rec.id);
+      const cfg = configs[i];
       if (!matchLabels(filters, cfg.config?.Labels)) continue;
       // With a reference filter, an image lists only the names that match (as Docker's does).
       const shown = refPatterns ? t.filter((ref) => refPatterns.some((p) => referenceMatches(p, ref))) : t;
