@@ -1,25 +1,9 @@
-/**
- * Issue 2's speed targets, side by side with Docker (Debian docker.io, its
- * dockerd started here on its own roots) and Podman (its own --root and
- * --runroot), in one run, as medians and ratios:
- *
- *   load / save of busybox and of a ~200 MB Debian image   Berth ≤ Podman
- *   daemon start to first /_ping                           Berth ≤ 0.2 × dockerd
- *   `berth version` from a cold process                    < 100 ms
- *   `docker images` with 1,000 images                      < 100 ms
- *   daemon idle RSS                                        ≤ 60 MiB
- *
- * Run as root after `npm run build`:
- *   node dist/bench/foundation/run.js [--runs N] [--no-debian] [--no-podman]
- * The Debian image comes from `berth image bootstrap debian:bookworm`
- * (debootstrap once, cached under /var/cache/berth).
- */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dockerArchive, makeTar } from '../../test/foundation/archive.ts';
-import { type PeerDocker, ping, startDockerd } from '../../test/foundation/dockerd.ts';
+import { type PeerDocker, startDockerd } from '../../test/foundation/dockerd.ts';
 import { dockerCli, ROOT, type RunResult, runAsync } from '../../test/helpers/daemon.ts';
+import { type Podman, podmanPeer, type Row, rssKiB, series, startBerthd, timed } from '../lib/peers.ts';
 
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1]) || 5;
@@ -28,150 +12,17 @@ const WITH_PODMAN = !args.includes('--no-podman');
 const BERTH = join(ROOT, 'bin/berth');
 const DOCKER = dockerCli();
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function timed(cmd: string, a: string[], env: Record<string, string> = {}): Promise<number> {
-  const t0 = performance.now();
-  const r = await runAsync(cmd, a, env, { timeoutMs: 600_000 });
-  const ms = performance.now() - t0;
-  if (r.code !== 0) throw new Error(`${cmd} ${a.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return ms;
-}
-
 function must(r: RunResult, what: string): RunResult {
   if (r.code !== 0) throw new Error(`${what} failed (${r.code}): ${r.stderr}`);
   return r;
 }
 
-function rssKiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
-}
-
-// ---------------------------------------------------------------- Berth
-
-interface Berthd {
-  dir: string;
-  socket: string;
-  env: Record<string, string>;
-  proc: ChildProcess;
-  startMs: number;
-  stop(): Promise<void>;
-}
-
-async function startBerthd(dir: string): Promise<Berthd> {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'daemon.json'), '{}');
-  const socket = join(dir, 'berth.sock');
-  const t0 = performance.now();
-  const proc = spawn(
-    join(ROOT, 'bin/berthd'),
-    [
-      '--data-root',
-      join(dir, 'data'),
-      '--exec-root',
-      join(dir, 'exec'),
-      '--host',
-      `unix://${socket}`,
-      '--config-file',
-      join(dir, 'daemon.json'),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  proc.stderr?.on('data', (c) => (log += c));
-  let startMs = 0;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`berthd exited: ${log}`);
-    if (existsSync(socket) && (await ping(socket))) {
-      startMs = performance.now() - t0;
-      break;
-    }
-    if (performance.now() - t0 > 30_000) throw new Error(`berthd did not start: ${log}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  return {
-    dir,
-    socket,
-    env: { DOCKER_HOST: `unix://${socket}`, BERTH_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'dcfg') },
-    proc,
-    startMs,
-    async stop() {
-      if (proc.exitCode === null) {
-        const e = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await e;
-      }
-      spawnSync('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-// ---------------------------------------------------------------- Podman
-
 const PODMAN_IMAGES_CAP_MS = 60_000;
-
-interface Podman {
-  run(a: string[], timeoutMs?: number): Promise<RunResult>;
-  stop(): void;
-}
-
-function podmanPeer(dir: string): Podman {
-  if (!existsSync('/usr/bin/podman'))
-    throw new Error("podman not found: install it with 'apt-get install -y --no-install-recommends podman'");
-  mkdirSync(join(dir, 'tmp'), { recursive: true });
-  mkdirSync(join(dir, 'cni'), { recursive: true });
-  const conf = join(dir, 'containers.conf');
-  writeFileSync(conf, '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n');
-  const base = [
-    '--root',
-    join(dir, 'root'),
-    '--runroot',
-    join(dir, 'run'),
-    '--tmpdir',
-    join(dir, 'tmp'),
-    '--network-config-dir',
-    join(dir, 'cni'),
-    '--events-backend',
-    'file',
-    '--cgroup-manager',
-    'cgroupfs',
-  ];
-  return {
-    run: (a, timeoutMs = 600_000) =>
-      runAsync('/usr/bin/podman', [...base, ...a], { CONTAINERS_CONF: conf }, { timeoutMs }),
-    stop() {
-      // Not `podman system reset`: with 1,000 images it runs for many minutes. Its storage is all under `dir`.
-      spawnSync('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 // ---------------------------------------------------------------- the run
 
-interface Row {
-  what: string;
-  berth: number;
-  docker?: number;
-  podman?: number;
-  unit: string;
-  target: string;
-  ok: boolean;
-}
-
 const rows: Row[] = [];
 const log = (s: string) => process.stderr.write(`${s}\n`);
-
-async function series(n: number, f: () => Promise<number>): Promise<number> {
-  const xs: number[] = [];
-  for (let i = 0; i < n; i++) xs.push(await f());
-  return median(xs);
-}
 
 async function main(): Promise<void> {
   const work = mkdtempSync('/tmp/berth-bench-');

@@ -118,7 +118,7 @@ export async function startBerthd(dir: string): Promise<Berthd> {
 
 export interface Podman {
   dir: string;
-  run(a: string[]): Promise<RunResult>;
+  run(a: string[], timeoutMs?: number): Promise<RunResult>;
   stop(): void;
 }
 
@@ -140,11 +140,11 @@ export function podmanPeer(dir: string): Podman {
   ]; // biome-ignore format: flag/value pairs
   return {
     dir,
-    run: (a) => runAsync('/usr/bin/podman', [...base, ...a], { CONTAINERS_CONF: conf }, { timeoutMs: 600_000 }),
+    run: (a, timeoutMs = 600_000) =>
+      runAsync('/usr/bin/podman', [...base, ...a], { CONTAINERS_CONF: conf }, { timeoutMs }),
     stop() {
-      spawnSync('/usr/bin/podman', [...base, 'system', 'reset', '-f'], {
-        env: { ...process.env, CONTAINERS_CONF: conf },
-      });
+      // Not `podman system reset`: with many images it runs for minutes. Its storage is all under `dir`.
+      spawnSync('sh', ['-c', `pkill -f 'conmon.*${dir}'`]);
       spawnSync('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -4,18 +4,9 @@
  * that `since` can replay recent history.
  */
 import { EventEmitter } from 'node:events';
+import type { EventMessage } from '../wire/system.ts';
 
-export interface EngineEvent {
-  Type: 'container' | 'image' | 'network' | 'volume' | 'daemon' | 'builder';
-  Action: string;
-  Actor: { ID: string; Attributes: Record<string, string> };
-  scope: 'local';
-  time: number;
-  timeNano: number;
-  status?: string;
-  id?: string;
-  from?: string;
-}
+export type EngineEvent = EventMessage & { Type: 'container' | 'image' | 'network' | 'volume' | 'daemon' | 'builder' };
 
 const RING = 1024;
 

@@ -11,6 +11,7 @@ import type { HostConfig } from '../../wire/containers.ts';
 import type { ContainerService } from './container-service.ts';
 import type { ContainerRecord } from './record.ts';
 import { validatePolicy } from './restart-policy.ts';
+import { resourcesOf } from './runtime-input.ts';
 
 export function cgroupPath(cgroupParent: string, rec: ContainerRecord): string {
   return cgroupsPathFor(cgroupParent, rec.Id);
@@ -99,23 +100,7 @@ export async function update(
     hc.RestartPolicy = body.RestartPolicy;
   }
   if (rec.State.Running) {
-    const h = rec.HostConfig;
-    await svc.runtimeFor().update(
-      svc.handle(rec),
-      buildResources({
-        memory: h.Memory || undefined,
-        memorySwap: h.MemorySwap || undefined,
-        memoryReservation: h.MemoryReservation || undefined,
-        nanoCpus: h.NanoCpus || undefined,
-        cpuShares: h.CpuShares || undefined,
-        cpuQuota: h.CpuQuota || undefined,
-        cpuPeriod: h.CpuPeriod || undefined,
-        cpusetCpus: h.CpusetCpus || undefined,
-        cpusetMems: h.CpusetMems || undefined,
-        pidsLimit: h.PidsLimit ?? undefined,
-        blkioWeight: h.BlkioWeight || undefined,
-      }),
-    );
+    await svc.runtimeFor().update(svc.handle(rec), buildResources(resourcesOf(rec.HostConfig)));
   }
   svc.records.save(rec);
   return { Warnings: [] };

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from '../../lib/errors.ts';
-import type { MountInput, RuntimeSpecInput, SeccompInput } from '../../runtime/spec-input.ts';
+import type { MountInput, ResourcesInput, RuntimeSpecInput, SeccompInput } from '../../runtime/spec-input.ts';
 import type { HostConfig } from '../../wire/containers.ts';
 import type { ContainerPaths } from './paths.ts';
 import type { ContainerRecord } from './record.ts';
@@ -71,6 +71,23 @@ function seccompOf(opts: string[]): SeccompInput {
   return { mode: 'default' };
 }
 
+/** Docker's resource fields of a HostConfig in the runtime layer's terms (0 and '' mean unset). */
+export function resourcesOf(hc: HostConfig): ResourcesInput {
+  return {
+    memory: hc.Memory || undefined,
+    memorySwap: hc.MemorySwap || undefined,
+    memoryReservation: hc.MemoryReservation || undefined,
+    nanoCpus: hc.NanoCpus || undefined,
+    cpuShares: hc.CpuShares || undefined,
+    cpuQuota: hc.CpuQuota || undefined,
+    cpuPeriod: hc.CpuPeriod || undefined,
+    cpusetCpus: hc.CpusetCpus || undefined,
+    cpusetMems: hc.CpusetMems || undefined,
+    pidsLimit: hc.PidsLimit ?? undefined,
+    blkioWeight: hc.BlkioWeight || undefined,
+  };
+}
+
 export interface RuntimeInputParts {
   rec: ContainerRecord;
   paths: ContainerPaths;
@@ -135,19 +152,7 @@ export function runtimeInput(p: RuntimeInputParts): RuntimeSpecInput {
     })),
     sysctls: hc.Sysctls ?? undefined,
     ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
-    resources: {
-      memory: hc.Memory || undefined,
-      memorySwap: hc.MemorySwap || undefined,
-      memoryReservation: hc.MemoryReservation || undefined,
-      nanoCpus: hc.NanoCpus || undefined,
-      cpuShares: hc.CpuShares || undefined,
-      cpuQuota: hc.CpuQuota || undefined,
-      cpuPeriod: hc.CpuPeriod || undefined,
-      cpusetCpus: hc.CpusetCpus || undefined,
-      cpusetMems: hc.CpusetMems || undefined,
-      pidsLimit: hc.PidsLimit ?? undefined,
-      blkioWeight: hc.BlkioWeight || undefined,
-    },
+    resources: resourcesOf(hc),
     cgroupParent: p.cgroupParent,
     namespaces: {
       network: p.netns ? { path: p.netns } : hc.NetworkMode === 'host' ? 'host' : 'private',
