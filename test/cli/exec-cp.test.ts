@@ -4,31 +4,16 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { loadBusybox, startDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { describe, test } from 'node:test';
+import { fileDaemon, lines } from '../helpers/daemon.ts';
 
-let d: TestDaemon;
-
-function ok(args: string[], input?: string): string {
-  const r = d.berth(args, input === undefined ? {} : { input });
-  assert.equal(r.code, 0, `berth ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
-
-before(async () => {
-  d = await startDaemon();
-  await loadBusybox(d);
-});
-
-after(async () => {
-  await d?.cleanup();
-});
+const file = fileDaemon();
+const ok = (args: string[], input?: string): string => file.berthOk(args, input);
 
 describe('exec, cp, diff, commit', () => {
   test('exec (exit code, -i, -e, -w), cp both ways, diff, commit', () => {
     ok(['run', '-d', '--name', 'box', 'busybox', 'sleep', '60']);
-    const e = d.berth(['exec', 'box', 'sh', '-c', 'echo in; exit 5']);
+    const e = file.d.berth(['exec', 'box', 'sh', '-c', 'echo in; exit 5']);
     assert.equal(e.code, 5, e.stderr);
     assert.equal(e.stdout, 'in\n');
     assert.equal(ok(['exec', '-i', 'box', 'cat'], 'piped\n'), 'piped\n');

@@ -4,27 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { loadBusybox, ROOT, runAsync, startDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { describe, test } from 'node:test';
+import { fileDaemon, lines, ROOT, runAsync } from '../helpers/daemon.ts';
 
-let d: TestDaemon;
 const BERTH = join(ROOT, 'bin/berth');
-
-function ok(args: string[], input?: string): string {
-  const r = d.berth(args, input === undefined ? {} : { input });
-  assert.equal(r.code, 0, `berth ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
-
-before(async () => {
-  d = await startDaemon();
-  await loadBusybox(d);
-});
-
-after(async () => {
-  await d?.cleanup();
-});
+const file = fileDaemon();
+const ok = (args: string[], input?: string): string => file.berthOk(args, input);
 
 describe('detached containers', () => {
   test('-d, logs (--tail, -t), stop, rm', async () => {
@@ -47,7 +32,7 @@ describe('detached containers', () => {
     assert.equal(ok(['stop', 'ticker']), 'ticker\n');
     assert.equal(ok(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', 'ticker']), 'exited 0\n');
     assert.equal(ok(['rm', 'ticker']), 'ticker\n');
-    const gone = d.berth(['inspect', 'ticker']);
+    const gone = file.d.berth(['inspect', 'ticker']);
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /No such object: ticker/);
   });
@@ -82,7 +67,7 @@ describe('detached containers', () => {
     assert.equal(ok(['pause', 'new-name']), 'new-name\n');
     assert.equal(ok(['inspect', '--format', '{{.State.Status}}', 'new-name']), 'paused\n');
     ok(['unpause', 'new-name']);
-    const waiting = runAsync(BERTH, ['wait', 'new-name'], { BERTH_HOST: d.host });
+    const waiting = runAsync(BERTH, ['wait', 'new-name'], { BERTH_HOST: file.d.host });
     await new Promise((r) => setTimeout(r, 300));
     ok(['kill', '-s', 'KILL', 'new-name']);
     const w = await waiting;
@@ -101,13 +86,13 @@ describe('detached containers', () => {
       assert.notEqual(ok(['inspect', '--format', '{{.State.StartedAt}}', 'again']), started);
       assert.equal(ok(['inspect', '--format', '{{.State.Status}}', 'again']), 'running\n');
     } finally {
-      d.berth(['rm', '-f', 'again']);
+      file.d.berth(['rm', '-f', 'again']);
     }
   });
 
   test('create + start -a gives the exit code; container ls/inspect/prune', () => {
     const id = ok(['container', 'create', '--name', 'later', 'busybox', 'sh', '-c', 'echo later; exit 3']).trim();
-    const r = d.berth(['start', '-a', 'later']);
+    const r = file.d.berth(['start', '-a', 'later']);
     assert.equal(r.code, 3, r.stderr);
     assert.equal(r.stdout, 'later\n');
     const info = JSON.parse(ok(['container', 'inspect', 'later'])) as Array<{

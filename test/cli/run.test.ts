@@ -5,44 +5,29 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { loadBusybox, ROOT, startDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { describe, test } from 'node:test';
+import { fileDaemon, ROOT } from '../helpers/daemon.ts';
 
-let d: TestDaemon;
 const BERTH = join(ROOT, 'bin/berth');
-
-function ok(args: string[], input?: string): string {
-  const r = d.berth(args, input === undefined ? {} : { input });
-  assert.equal(r.code, 0, `berth ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-const _lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
-
-before(async () => {
-  d = await startDaemon();
-  await loadBusybox(d);
-});
-
-after(async () => {
-  await d?.cleanup();
-});
+const file = fileDaemon();
+const ok = (args: string[], input?: string): string => file.berthOk(args, input);
 
 describe('berth run', () => {
   test('--rm busybox echo hello prints hello and exits 0', () => {
-    const r = d.berth(['run', '--rm', 'busybox', 'echo', 'hello']);
+    const r = file.d.berth(['run', '--rm', 'busybox', 'echo', 'hello']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'hello\n');
   });
 
   test("sh -c 'exit 42' exits 42; stderr stays on stderr", () => {
-    const r = d.berth(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 42']);
+    const r = file.d.berth(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 42']);
     assert.equal(r.code, 42);
     assert.equal(r.stdout, 'out\n');
     assert.equal(r.stderr, 'err\n');
   });
 
   test('-i pipes stdin and ends it at EOF', () => {
-    const r = d.berth(['run', '-i', '--rm', 'busybox', 'cat'], { input: 'x\ny\n' });
+    const r = file.d.berth(['run', '-i', '--rm', 'busybox', 'cat'], { input: 'x\ny\n' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'x\ny\n');
   });
@@ -77,17 +62,17 @@ describe('berth run', () => {
   });
 
   test('a command that does not exist exits 127; a missing image says so and exits 125', () => {
-    const r = d.berth(['run', '--rm', 'busybox', 'no-such-command']);
+    const r = file.d.berth(['run', '--rm', 'busybox', 'no-such-command']);
     assert.equal(r.code, 127, r.stderr);
     assert.match(r.stderr, /executable file not found/);
-    const m = d.berth(['run', '--rm', '--pull', 'never', 'no-such-image:1', 'true']);
+    const m = file.d.berth(['run', '--rm', '--pull', 'never', 'no-such-image:1', 'true']);
     assert.equal(m.code, 125);
     assert.match(m.stderr, /No such image/i);
     assert.equal(ok(['ps', '-a', '-q']).trim(), '', 'nothing left behind by --rm');
   });
 
   test('bad flags exit 125 before anything is created', () => {
-    const r = d.berth(['run', '--rm', '--memory', 'lots', 'busybox', 'true']);
+    const r = file.d.berth(['run', '--rm', '--memory', 'lots', 'busybox', 'true']);
     assert.equal(r.code, 125);
     assert.match(r.stderr, /invalid size/);
   });
@@ -105,7 +90,7 @@ describe('berth run', () => {
         '-c',
         "trap 'echo got TERM; exit 7' TERM; while true; do sleep 0.1; done",
       ],
-      { env: { ...process.env, BERTH_HOST: d.host } },
+      { env: { ...process.env, BERTH_HOST: file.d.host } },
     );
     let out = '';
     child.stdout.on('data', (b) => (out += b));

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as nodeTest from 'node:test';
 import { projectRoot } from '../../src/sys/native.ts';
 
 export const ROOT = projectRoot();
@@ -260,4 +261,47 @@ export async function loadBusybox(d: TestDaemon): Promise<void> {
 
 export function readText(path: string): string {
   return readFileSync(path, 'utf8');
+}
+
+/** Non-empty lines of a command's output. */
+export const lines = (s: string): string[] => s.split('\n').filter((l) => l.trim() !== '');
+
+export interface FileDaemon {
+  /** The daemon (valid inside tests, after `before`). */
+  readonly d: TestDaemon;
+  /** Runs `berth ARGS` and asserts exit 0; returns stdout. */
+  berthOk(args: string[], input?: string): string;
+  /** Runs `docker ARGS` and asserts exit 0; returns stdout. */
+  dockerOk(args: string[], input?: string): string;
+}
+
+/**
+ * One daemon with busybox for the whole test file: registers the before/after
+ * hooks (node:test) and gives helpers that check the exit code.
+ */
+export function fileDaemon(): FileDaemon {
+  let daemon: TestDaemon | undefined;
+  nodeTest.before(async () => {
+    daemon = await startDaemon();
+    await loadBusybox(daemon);
+  });
+  nodeTest.after(async () => {
+    await daemon?.cleanup();
+  });
+  const check = (what: string, r: RunResult, args: string[]) => {
+    if (r.code !== 0) throw new Error(`${what} ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return r.stdout;
+  };
+  return {
+    get d() {
+      if (!daemon) throw new Error('the daemon is not started yet (use it inside a test)');
+      return daemon;
+    },
+    berthOk(args, input) {
+      return check('berth', this.d.berth(args, input === undefined ? {} : { input }), args);
+    },
+    dockerOk(args, input) {
+      return check('docker', this.d.docker(args, input === undefined ? {} : { input }), args);
+    },
+  };
 }
