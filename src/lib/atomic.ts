@@ -10,12 +10,21 @@ export function tempSibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+/**
+ * `durable: false` skips the fsync: still atomic (never a torn file), but a
+ * power loss may leave the old content. For files rebuilt at every use.
+ */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  mode = 0o644,
+  opts: { durable?: boolean } = {},
+): Promise<void> {
   const tmp = tempSibling(path);
   const fh = await open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (opts.durable !== false) await fh.sync();
   } catch (e) {
     await fh.close();
     await rm(tmp, { force: true });

@@ -224,7 +224,8 @@ function alivePid(file: string): number | undefined {
 /** Writes BUNDLE/config.json (atomically) and makes sure the bundle directory exists. */
 export async function writeBundleConfig(bundle: string, spec: OciSpec): Promise<void> {
   mkdirSync(bundle, { recursive: true });
-  await writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(spec));
+  // Written anew at every start, in the exec root: atomic, no fsync.
+  await writeFileAtomic(join(bundle, 'config.json'), JSON.stringify(spec), 0o644, { durable: false });
 }
 
 /** Removes a bundle's monitor files (not the rootfs mount: that is the store's). */

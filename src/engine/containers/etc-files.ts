@@ -66,8 +66,9 @@ export function resolvConf(i: EtcInput): string {
 
 export async function writeEtcFiles(p: ContainerPaths, i: EtcInput): Promise<void> {
   await Promise.all([
-    writeFileAtomic(p.hostname, `${i.hostname}\n`),
-    writeFileAtomic(p.hosts, hostsFile(i)),
-    writeFileAtomic(p.resolvConf, resolvConf(i)),
+    // Rewritten at every start: atomic, no fsync needed.
+    writeFileAtomic(p.hostname, `${i.hostname}\n`, 0o644, { durable: false }),
+    writeFileAtomic(p.hosts, hostsFile(i), 0o644, { durable: false }),
+    writeFileAtomic(p.resolvConf, resolvConf(i), 0o644, { durable: false }),
   ]);
 }
