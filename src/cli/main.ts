@@ -8,6 +8,7 @@ import { ApiError, DaemonUnreachableError } from '../client/errors.ts';
 import { BERTH_VERSION } from '../lib/version.ts';
 import { containerCommands } from './container-commands.ts';
 import { setHost } from './context.ts';
+import { networkCommands, systemPruneCommand, volumeCommands } from './resource-commands.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const images = () => import('./commands/images.ts');
@@ -179,6 +180,7 @@ export function program(): Command {
     .description('Show disk usage')
     .option('--format <format>')
     .action(async (o) => (await system()).df(o));
+  systemPruneCommand(sys);
   sys
     .command('info')
     .description('Show system-wide information')
@@ -215,6 +217,8 @@ export function program(): Command {
     .argument('[server]')
     .action(async (s) => (await distribution()).logout(s));
   buildCommands(p);
+  networkCommands(p);
+  volumeCommands(p);
   p.command('inspect')
     .description('Show low-level information on containers and images')
     .argument('<name...>')

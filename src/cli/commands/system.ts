@@ -2,7 +2,7 @@
 import { API_VERSION, BERTH_VERSION } from '../../lib/version.ts';
 import { api } from '../context.ts';
 import { filterFlags } from '../filters.ts';
-import { formatLine, humanSize, printJson, table } from '../output.ts';
+import { formatLine, humanSize, printJson } from '../output.ts';
 
 export async function version(o: { format?: string }): Promise<void> {
   const client = {
@@ -62,30 +62,7 @@ export async function info(o: { format?: string }): Promise<void> {
   for (const w of (i.Warnings as string[]) ?? []) process.stderr.write(`${w}\n`);
 }
 
-export async function df(o: { format?: string }): Promise<void> {
-  const d = (await api().diskUsage()) as {
-    LayersSize: number;
-    Images: Array<{ Size: number; Containers: number }>;
-    Containers: unknown[];
-    Volumes: unknown[];
-    BuildCache: unknown[];
-  };
-  if (o.format === 'json') return printJson(d);
-  const active = d.Images.filter((i) => i.Containers > 0).length;
-  const rows = [
-    [
-      'Images',
-      String(d.Images.length),
-      String(active),
-      humanSize(d.LayersSize),
-      humanSize(d.Images.filter((i) => i.Containers === 0).reduce((n, i) => n + i.Size, 0)),
-    ],
-    ['Containers', String(d.Containers.length), '0', '0B', '0B'],
-    ['Local Volumes', String(d.Volumes.length), '0', '0B', '0B'],
-    ['Build Cache', String(d.BuildCache.length), '0', '0B', '0B'],
-  ];
-  process.stdout.write(table(['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'], rows));
-}
+export { df } from './system-df.ts';
 
 export async function events(o: { since?: string; until?: string; filter?: string[]; format?: string }): Promise<void> {
   const filters = filterFlags(o.filter);
