@@ -84,19 +84,19 @@ const HEADERS: Record<string, string> = {
   CreatedAt: 'CREATED AT',
 };
 
-/** The fields of docker's network formatter. */
+/** The fields of docker's network formatter (in its JSON order). */
 function row(n: NetworkSummary, noTrunc: boolean) {
   const labels = n.Labels ?? {};
   return {
-    ID: noTrunc ? n.Id : shortId(n.Id),
-    Name: n.Name,
+    CreatedAt: goTime(n.Created as string | undefined),
     Driver: n.Driver,
-    Scope: n.Scope ?? 'local',
+    ID: noTrunc ? n.Id : shortId(n.Id),
     IPv4: String(n.EnableIPv4 ?? true),
     IPv6: String(!!n.EnableIPv6),
     Internal: String(!!n.Internal),
     Labels: labelsText(labels),
-    CreatedAt: goTime(n.Created as string | undefined),
+    Name: n.Name,
+    Scope: n.Scope ?? 'local',
     Label: (k: string) => labels[k] ?? '',
   };
 }
