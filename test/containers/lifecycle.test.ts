@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loadBusybox, startDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { dk, dockerStream, field, inspect, lines, ok, sleep, until, untilStatus } from './util.ts';
+import { dk, dockerStream, field, inspect, lines, ok, saveLog, sleep, until, untilStatus } from './util.ts';
 
 let d: TestDaemon;
 const LOOP = 'while true; do sleep 0.1; done';
@@ -18,6 +18,7 @@ before(async () => {
 });
 
 after(async () => {
+  saveLog(d, 'containers-lifecycle');
   await d?.cleanup();
 });
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { loadBusybox, startDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { dk, field, lines, ok, until, untilStatus } from './util.ts';
+import { dk, field, lines, ok, saveLog, until, untilStatus } from './util.ts';
 
 let d: TestDaemon;
 
@@ -19,6 +19,7 @@ before(async () => {
 });
 
 after(async () => {
+  saveLog(d, 'containers-resources');
   await d?.cleanup();
 });
 

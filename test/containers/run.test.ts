@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadBusybox, startDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { api, dk, field, importImage, inspect, lines, ok } from './util.ts';
+import { api, dk, field, importImage, inspect, lines, ok, saveLog } from './util.ts';
 
 let d: TestDaemon;
 
@@ -30,6 +30,7 @@ before(async () => {
 });
 
 after(async () => {
+  saveLog(d, 'containers-run');
   await d?.cleanup();
 });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { loadBusybox, startDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { dk, lines, ok } from './util.ts';
+import { dk, lines, ok, saveLog } from './util.ts';
 
 let d: TestDaemon;
 
@@ -17,6 +17,7 @@ before(async () => {
 });
 
 after(async () => {
+  saveLog(d, 'containers-security');
   await d?.cleanup();
 });
 

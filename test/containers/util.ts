@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { makeTar } from '../../src/store/test-tar.ts';
@@ -160,4 +160,11 @@ export function dockerStream(d: TestDaemon, args: string[]): DockerStream {
       await until(`docker ${args.join(' ')} to print ${re}`, () => re.test(out), timeoutMs);
     },
   };
+}
+
+/** Keeps the daemon's log of a test file in /tmp/berth-test-logs/NAME.log (for reading failures). */
+export function saveLog(d: TestDaemon | undefined, name: string): void {
+  if (!d) return;
+  mkdirSync('/tmp/berth-test-logs', { recursive: true });
+  writeFileSync(`/tmp/berth-test-logs/${name}.log`, d.log());
 }
