@@ -179,6 +179,7 @@ export function program(): Command {
     .command('df')
     .description('Show disk usage')
     .option('--format <format>')
+    .option('-v, --verbose', 'show detailed information on space usage')
     .action(async (o) => (await system()).df(o));
   systemPruneCommand(sys);
   sys

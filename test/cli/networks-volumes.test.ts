@@ -284,6 +284,12 @@ describe('berth system', () => {
     assert.match(table[1] as string, /^Images\s+1\s+1\s+\d/);
     const rows = lines(ok(['system', 'df', '--format', '{{.Type}}={{.TotalCount}}/{{.Active}}']));
     assert.equal(rows[0], 'Images=1/1');
+    const v = ok(['system', 'df', '-v']);
+    assert.match(v, /^Images space usage:\n\nREPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\s+SHARED SIZE/);
+    assert.match(v, /\nbusybox\s+latest\s+[0-9a-f]{12}\s+.+ ago\s+\S+B\s/);
+    assert.match(v, /\nContainers space usage:\n\nCONTAINER ID\s+IMAGE\s+COMMAND\s+LOCAL VOLUMES/);
+    assert.match(v, /\nLocal Volumes space usage:\n\nVOLUME NAME\s+LINKS\s+SIZE\n/);
+    assert.match(v, /\nBuild cache usage: \d+(\.\d+)?[kMG]?B\n\nCACHE ID\s+CACHE TYPE/);
   });
 
   test('system df: containers and volumes counted (needs the daemon to fill them in /system/df)', {

@@ -4,20 +4,47 @@
  * does: active items, total size, and what a prune would reclaim.
  */
 import { api } from '../context.ts';
-import { printJson, table } from '../output.ts';
+import { ago, humanSize, printJson, shortId, table } from '../output.ts';
 import { renderRows } from '../template.ts';
 import { humanSize4 } from './resource-helpers.ts';
 
 interface VolumeUsage {
+  Name?: string;
   UsageData?: { Size: number; RefCount: number } | null;
 }
 
 export interface DiskUsage {
   LayersSize?: number;
-  Images?: Array<{ Size: number; SharedSize: number; Containers: number }> | null;
-  Containers?: Array<{ State: string; SizeRw?: number }> | null;
+  Images?: Array<{
+    Id?: string;
+    RepoTags?: string[] | null;
+    Created?: number;
+    Size: number;
+    SharedSize: number;
+    Containers: number;
+  }> | null;
+  Containers?: Array<{
+    Id?: string;
+    Names?: string[];
+    Image?: string;
+    Command?: string;
+    Created?: number;
+    State: string;
+    Status?: string;
+    SizeRw?: number;
+    Mounts?: Array<{ Type?: string }>;
+  }> | null;
   Volumes?: VolumeUsage[] | null;
-  BuildCache?: Array<{ Size: number; InUse?: boolean; Shared?: boolean }> | null;
+  BuildCache?: Array<{
+    ID?: string;
+    Type?: string;
+    Size: number;
+    CreatedAt?: string;
+    LastUsedAt?: string;
+    UsageCount?: number;
+    InUse?: boolean;
+    Shared?: boolean;
+  }> | null;
 }
 
 export interface DfRow {
@@ -86,10 +113,70 @@ export function dfRows(d: DiskUsage): DfRow[] {
 
 const HEADERS = { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' };
 
-export async function df(o: { format?: string }): Promise<void> {
+const since = (iso: string | undefined) => (iso ? ago(Date.parse(iso) / 1000) : '');
+const na = (n: number) => (n >= 0 ? humanSize(n) : 'N/A');
+
+/** `system df -v`: a section per kind, as docker prints them. */
+export function verbose(d: DiskUsage): string {
+  const images = (d.Images ?? []).flatMap((i) =>
+    (i.RepoTags?.length ? i.RepoTags : ['<none>:<none>']).map((t) => {
+      const at = t.lastIndexOf(':');
+      const unique = i.SharedSize >= 0 ? i.Size - i.SharedSize : -1;
+      return [
+        t.slice(0, at),
+        t.slice(at + 1),
+        shortId(i.Id ?? ''),
+        ago(i.Created ?? 0),
+        humanSize(i.Size),
+        na(i.SharedSize),
+        na(unique),
+        String(i.Containers),
+      ];
+    }),
+  );
+  const containers = (d.Containers ?? []).map((c) => [
+    shortId(c.Id ?? ''),
+    c.Image ?? '',
+    `"${(c.Command ?? '').length > 20 ? `${(c.Command ?? '').slice(0, 19)}…` : (c.Command ?? '')}"`,
+    String((c.Mounts ?? []).filter((m) => m.Type === 'volume').length),
+    humanSize(Math.max(0, c.SizeRw ?? 0)),
+    c.Created ? ago(c.Created) : '',
+    c.Status ?? c.State,
+    (c.Names ?? []).map((n) => n.replace(/^\//, '')).join(','),
+  ]);
+  const volumes = (d.Volumes ?? []).map((v) => [
+    v.Name ?? '',
+    v.UsageData && v.UsageData.RefCount >= 0 ? String(v.UsageData.RefCount) : 'N/A',
+    v.UsageData ? na(v.UsageData.Size) : 'N/A',
+  ]);
+  const cache = d.BuildCache ?? [];
+  const cacheRows = cache.map((c) => [
+    c.ID ?? '',
+    c.Type ?? 'regular',
+    humanSize(c.Size),
+    since(c.CreatedAt),
+    since(c.LastUsedAt),
+    String(c.UsageCount ?? 0),
+    String(!!c.Shared),
+  ]);
+  const cacheTotal = cache.filter((c) => !c.Shared).reduce((n, c) => n + c.Size, 0);
+  return [
+    'Images space usage:\n\n',
+    table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS'], images),
+    '\nContainers space usage:\n\n',
+    table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'LOCAL VOLUMES', 'SIZE', 'CREATED', 'STATUS', 'NAMES'], containers),
+    '\nLocal Volumes space usage:\n\n',
+    table(['VOLUME NAME', 'LINKS', 'SIZE'], volumes),
+    `\nBuild cache usage: ${humanSize4(cacheTotal)}\n\n`,
+    table(['CACHE ID', 'CACHE TYPE', 'SIZE', 'CREATED', 'LAST USED', 'USAGE', 'SHARED'], cacheRows),
+  ].join('');
+}
+
+export async function df(o: { format?: string; verbose?: boolean }): Promise<void> {
   const d = (await api().diskUsage()) as DiskUsage;
   // `--format json` keeps berth's earlier contract (the daemon's answer as is); templates get docker's rows.
   if (o.format === 'json') return printJson(d);
+  if (o.verbose && !o.format) return void process.stdout.write(verbose(d));
   const rows = dfRows(d);
   if (o.format && o.format !== 'table') return void process.stdout.write(renderRows(o.format, rows, HEADERS));
   process.stdout.write(
