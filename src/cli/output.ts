@@ -1,11 +1,11 @@
 /** Output helpers for berth commands: docker-style tables, sizes, ages, JSON. */
 
-/** Prints rows as a table with docker's spacing (3 spaces between columns). */
+/** Prints rows as a table with docker's spacing (its tabwriter: cells at least 10 wide, 3 spaces of padding). */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] + 3)))
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(Math.max(widths[i] + 3, 10))))
       .join('')
       .trimEnd();
   return `${[line(headers), ...rows.map(line)].join('\n')}\n`;

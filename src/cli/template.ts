@@ -3,6 +3,7 @@
  * `{{.A.B}}`, `{{json .A}}`, `{{index .A "key"}}`, `{{.Label "key"}}`,
  * `{{lower …}}`/`{{upper …}}`, `{{join .A ","}}`, `table` prefixes, `\t`, `\n`.
  */
+import { table } from './output.ts';
 
 function lookup(root: unknown, path: string): unknown {
   if (path === '.') return root;
@@ -95,16 +96,8 @@ export function renderRows(format: string, rows: object[], headers: Record<strin
     const field = /\.(\w+)\s*$/.exec(expr)?.[1] ?? expr;
     return headers[field] ?? field.toUpperCase();
   });
-  const lines = [headerLine, ...rows.map((r) => render(body, r))].map((l) => l.replace(/\\t/g, '\t').split('\t'));
-  const widths: number[] = [];
-  for (const cells of lines) for (const [i, c] of cells.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
-  return lines
-    .map(
-      (cells) =>
-        `${cells
-          .map((c, i) => (i === cells.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 3)))
-          .join('')
-          .trimEnd()}\n`,
-    )
-    .join('');
+  const [head, ...cells] = [headerLine, ...rows.map((r) => render(body, r))].map((l) =>
+    l.replace(/\\t/g, '\t').split('\t'),
+  );
+  return table(head, cells);
 }

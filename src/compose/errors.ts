@@ -18,7 +18,7 @@ export class ComposeError extends InvalidArgumentError {
   readonly problem: string;
   constructor(problem: string, o: { file?: string; path?: ConfigPath; line?: number; col?: number } = {}) {
     const where = o.file ? `${o.file}${o.line ? `:${o.line}:${o.col ?? 1}` : ''}: ` : '';
-    const at = o.path && o.path.length ? `${pathText(o.path)}: ` : '';
+    const at = o.path?.length ? `${pathText(o.path)}: ` : '';
     super(`${where}${at}${problem}`);
     this.file = o.file;
     this.path = o.path ?? [];

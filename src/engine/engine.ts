@@ -27,11 +27,12 @@ import { ContainerFilesystem } from './containers/filesystem.ts';
 import { HealthMonitor } from './containers/health.ts';
 import { reconcile } from './containers/reconcile.ts';
 import { ContainerRecords } from './containers/records.ts';
+import { summaryView } from './containers/view.ts';
 import { EventBus } from './events.ts';
 import { ImageService } from './images/image-service.ts';
-import { type ContainerNetworking, type NetworkService, openNetworking } from './networks/index.ts';
 import { ImageRecords } from './images/records.ts';
 import { Unpacker } from './images/unpack.ts';
+import { type ContainerNetworking, type NetworkService, openNetworking } from './networks/index.ts';
 import { buildInfo } from './system/info.ts';
 import { VolumeService } from './volumes/volume-service.ts';
 
@@ -218,8 +219,11 @@ export class Engine {
     return {
       LayersSize: layersSize,
       Images: images,
-      Containers: [],
-      Volumes: [],
+      Containers: this.containers.records.all().map((c) => ({
+        ...summaryView(c, c.Config.Image),
+        ...this.filesystems.sizes(c, this.images.records.get(c.Image)?.size ?? 0),
+      })),
+      Volumes: this.volumes.usage(),
       BuildCache: await this.buildCacheUsage(),
     };
   }

@@ -93,16 +93,18 @@ export function containerRoutes(r: Router, engine: Engine): void {
   r.post('/containers/prune', async ({ res, query }) => {
     const f = parseFilters(query.get('filters'), ['label', 'until']);
     const deleted: string[] = [];
+    let reclaimed = 0;
     for (const c of svc.records.all()) {
       if (c.State.Running || c.State.Paused || c.State.Restarting) continue;
       if (!matchesFilters(c, new Map([...f].filter(([k]) => k === 'label')), () => undefined)) continue;
       const until = f.get('until')?.[0];
       if (until && Date.parse(c.Created) >= untilMs(until)) continue;
+      reclaimed += engine.filesystems.sizes(c, 0).SizeRw;
       await svc.remove(c.Id);
       deleted.push(c.Id);
     }
     await engine.gc();
-    sendJson(res, 200, { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 });
+    sendJson(res, 200, { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed });
   });
 }
 

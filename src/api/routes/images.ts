@@ -9,8 +9,8 @@ import { errorMessage, InvalidArgumentError } from '../../lib/errors.ts';
 import { parseReferenceWithDefaultTag } from '../../oci/reference.ts';
 import { parseChanges } from '../changes.ts';
 import { JsonStream, qBool, sendJson } from '../http.ts';
-import { pullHandler } from './distribution.ts';
 import type { Ctx, Router } from '../router.ts';
+import { pullHandler } from './distribution.ts';
 
 export function imageRoutes(r: Router, engine: Engine): void {
   const images = engine.images;

@@ -194,7 +194,7 @@ async function copyEntry(src: string, st: Stats, dest: string, o: Owner): Promis
   } catch {}
   if (st.isDirectory()) {
     if (existing && !existing.isDirectory()) await rm(dest, { force: true });
-    if (!existing || !existing.isDirectory()) await mkdir(dest);
+    if (!existing?.isDirectory()) await mkdir(dest);
     for (const n of await readdir(src)) {
       const p = join(src, n);
       await copyEntry(p, await lstat(p), join(dest, n), o);

@@ -24,6 +24,7 @@ import {
   withDependencies,
 } from '../../compose/index.ts';
 import { api } from '../context.ts';
+import { table } from '../output.ts';
 import type { Ctx } from './compose.ts';
 
 type Opts = Record<string, unknown>;
@@ -40,20 +41,6 @@ const kv = (list: unknown): Record<string, string> => {
   return out;
 };
 const seconds = (v: unknown) => (v === undefined ? undefined : Number(v));
-
-function table(rows: string[][]): string {
-  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return (
-    rows
-      .map((r) =>
-        r
-          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i] + 3)))
-          .join('')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
-}
 
 export async function upCmd(cx: Ctx, services: string[], o: Opts): Promise<void> {
   const p = cx.load(services);
@@ -140,7 +127,7 @@ export async function psCmd(cx: Ctx, services: string[], o: Opts): Promise<void>
   const rows = [['NAME', 'IMAGE', 'COMMAND', 'SERVICE', 'STATUS', 'PORTS']];
   for (const c of cs)
     rows.push([c.name, c.summary.Image, JSON.stringify(c.summary.Command), c.service, c.summary.Status, ports(c)]);
-  process.stdout.write(table(rows));
+  process.stdout.write(table(rows[0], rows.slice(1)));
 }
 
 export async function logsCmd(cx: Ctx, services: string[], o: Opts): Promise<void> {
@@ -290,7 +277,10 @@ export async function lsCmd(o: Opts): Promise<void> {
   if (o.quiet) return void process.stdout.write(list.map((x) => `${x.Name}\n`).join(''));
   if (o.format === 'json') return void process.stdout.write(`${JSON.stringify(list)}\n`);
   process.stdout.write(
-    table([['NAME', 'STATUS', 'CONFIG FILES'], ...list.map((x) => [x.Name, x.Status, x.ConfigFiles])]),
+    table(
+      ['NAME', 'STATUS', 'CONFIG FILES'],
+      list.map((x) => [x.Name, x.Status, x.ConfigFiles]),
+    ),
   );
 }
 
@@ -298,7 +288,7 @@ export async function topCmd(cx: Ctx, services: string[]): Promise<void> {
   const p = cx.load();
   for (const c of (await selected(api(), p, services)).filter((x) => x.state === 'running')) {
     const t = await topContainer(api(), c.id);
-    process.stdout.write(`${c.name}\n${table([t.Titles, ...t.Processes])}\n`);
+    process.stdout.write(`${c.name}\n${table(t.Titles, t.Processes)}\n`);
   }
 }
 
@@ -319,7 +309,7 @@ export async function imagesCmd(cx: Ctx, services: string[], o: Opts): Promise<v
   }
   if (o.quiet) return void process.stdout.write([...new Set(ids)].map((i) => `${i}\n`).join(''));
   if (o.format === 'json') return void process.stdout.write(`${JSON.stringify(json)}\n`);
-  process.stdout.write(table(rows));
+  process.stdout.write(table(rows[0], rows.slice(1)));
 }
 
 export async function portCmd(cx: Ctx, service: string, port: string, o: Opts): Promise<void> {

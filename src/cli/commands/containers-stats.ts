@@ -82,9 +82,9 @@ export async function stats(
     return;
   }
   const latest = new Map<string, StatsRow>();
-  let timer: NodeJS.Timeout | undefined;
+  let _timer: NodeJS.Timeout | undefined;
   const draw = () => {
-    timer = undefined;
+    _timer = undefined;
     const rows = targets.map((n) => latest.get(n)).filter((r): r is StatsRow => !!r);
     process.stdout.write(`${process.stdout.isTTY ? '\x1b[2J\x1b[H' : ''}${show(rows)}`);
   };
@@ -92,7 +92,7 @@ export async function stats(
     targets.map(async (n) => {
       for await (const s of statsStream(api(), n)) {
         latest.set(n, statsRow(n, s));
-        timer ??= setTimeout(draw, 100);
+        _timer ??= setTimeout(draw, 100);
       }
     }),
   );

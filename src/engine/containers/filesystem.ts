@@ -4,11 +4,12 @@
  * root is mounted for the time of the operation; paths under a volume or
  * bind mount are served from the mount's source.
  */
-import { lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, readlinkSync, rmSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, isNotFound, NotFoundError } from '../../lib/errors.ts';
 import { randomId } from '../../lib/ids.ts';
+import { treeSize } from '../../lib/tree-size.ts';
 import { applyLayer } from '../../store/layer-apply.ts';
 import { changes, diffLayer, tarDirectory } from '../../store/layer-diff.ts';
 import type { OverlaySnapshotter } from '../../store/snapshots.ts';
@@ -23,27 +24,6 @@ export interface PathStat {
   mode: number;
   mtime: string;
   linkTarget: string;
-}
-
-/** Bytes of the regular files and links under a directory (like `du --apparent-size`). */
-function treeSize(dir: string): number {
-  let n = 0;
-  const walk = (d: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(d);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const p = join(d, name);
-      const st = lstatSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile() || st.isSymbolicLink()) n += st.size;
-    }
-  };
-  walk(dir);
-  return n;
 }
 
 const GO_DIR = 0x80000000;

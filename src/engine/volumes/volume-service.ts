@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../../lib/errors.ts';
 import { randomId } from '../../lib/ids.ts';
+import { treeSize } from '../../lib/tree-size.ts';
 import type { Database } from '../../store/db.ts';
 import { unmount } from '../../store/mount.ts';
 import { MS, native } from '../../sys/native.ts';
@@ -150,14 +151,24 @@ export class VolumeService {
   prune(f: Filters): { VolumesDeleted: string[]; SpaceReclaimed: number } {
     const all = filterBool(f, 'all') === true;
     const deleted: string[] = [];
+    let reclaimed = 0;
     for (const v of this.all()) {
       if (this.users(v.Name).length) continue;
       if (!all && !(ANONYMOUS_LABEL in (v.Labels ?? {}))) continue;
       if (!matchLabels(f, v.Labels ?? {})) continue;
+      reclaimed += treeSize(v.Mountpoint);
       this.remove(v.Name);
       deleted.push(v.Name);
     }
-    return { VolumesDeleted: deleted, SpaceReclaimed: 0 };
+    return { VolumesDeleted: deleted, SpaceReclaimed: reclaimed };
+  }
+
+  /** `system df`: every volume with its size and how many containers use it. */
+  usage(): Volume[] {
+    return this.all().map((v) => ({
+      ...v,
+      UsageData: { Size: treeSize(v.Mountpoint), RefCount: this.users(v.Name).length },
+    }));
   }
 
   /** Copies `src` (a directory of the image) into an empty volume, keeping owners and modes. */
