@@ -55,8 +55,22 @@ test('docker run -it busybox sh: type, resize, detach, attach, exit', async () =
   tmux('send-keys', '-t', 't', 'stty size', 'Enter');
   await seeOnScreen(/^30 100\s*$/m, 'the first size');
   tmux('resize-window', '-t', 't', '-x', '120', '-y', '40');
-  tmux('send-keys', '-t', 't', 'clear; stty size', 'Enter');
-  await seeOnScreen(/^40 120\s*$/m, 'the new size after resize');
+  await until(
+    'tmux to resize the pane',
+    () => tmux('display-message', '-p', '-t', 't', '#{pane_width}x#{pane_height}').trim() === '120x40',
+  );
+  // The CLI sees SIGWINCH and sends /resize; ask again until the shell sees the new size.
+  await until(
+    'stty size to follow the resize',
+    () => {
+      tmux('send-keys', '-t', 't', 'clear; stty size', 'Enter');
+      return new Promise<boolean>((r) => setTimeout(() => r(/^40 120\s*$/m.test(screen())), 400));
+    },
+    10_000,
+    0,
+  ).catch((e) => {
+    throw new Error(`${(e as Error).message}\n--- screen ---\n${screen()}`);
+  });
 
   // ctrl-p ctrl-q: the CLI leaves, the container runs on.
   tmux('send-keys', '-t', 't', 'C-p', 'C-q');
