@@ -159,8 +159,9 @@ export class Engine {
     const o = await this.snapshots.collectOrphans();
     if (o > 0) this.opts.log.info('collected unpack directories left by an earlier run', { count: o });
     this.networks.ensurePredefined();
-    await reconcile(this.containers, this.runtime, this.opts.log);
+    // Network leftovers go first: the restarts that reconcile schedules take fresh namespaces.
     await this.networking.recover(this.opts.execRoot);
+    await reconcile(this.containers, this.runtime, this.opts.log);
   }
 
   /** Unpacks an image's layers (also the full check of every layer entry). */

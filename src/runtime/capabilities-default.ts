@@ -3,6 +3,7 @@
  * `--cap-add ALL`) and Docker's default set, whose effective mask is
  * 0x00000000a80425fb.
  */
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../lib/errors.ts';
 
 /** Every capability, indexed by its number (capability.h). */
@@ -83,15 +84,32 @@ export function normalizeCapability(name: string): string {
  * then add what `capAdd` names (ALL adds every one). Adds win over drops.
  */
 export function resolveCapabilities(opts: { privileged?: boolean; capAdd?: string[]; capDrop?: string[] }): string[] {
-  if (opts.privileged) return [...ALL_CAPABILITIES];
+  if (opts.privileged) return grantable();
   const add = (opts.capAdd ?? []).map(normalizeCapability);
   const drop = (opts.capDrop ?? []).map(normalizeCapability);
   let caps = new Set<string>(DEFAULT_CAPABILITIES);
   if (drop.includes('ALL')) caps = new Set();
   else for (const c of drop) caps.delete(c);
-  if (add.includes('ALL')) return [...ALL_CAPABILITIES];
+  if (add.includes('ALL')) return grantable();
   for (const c of add) caps.add(c);
   return ALL_CAPABILITIES.filter((c) => caps.has(c));
+}
+
+let bounding: string[] | undefined;
+
+/**
+ * "All capabilities", as far as this daemon may grant them: its own bounding
+ * set (a VM without CAP_SYS_RESOURCE cannot hand it to a container, and the
+ * runtime would refuse the whole set). ALL_CAPABILITIES is in kernel order.
+ */
+export function grantable(status?: string): string[] {
+  if (status === undefined) {
+    bounding ??= grantable(readFileSync('/proc/self/status', 'utf8'));
+    return bounding;
+  }
+  const m = /^CapBnd:\s*([0-9a-f]+)/m.exec(status);
+  const mask = m ? BigInt(`0x${m[1]}`) : (1n << BigInt(ALL_CAPABILITIES.length)) - 1n;
+  return ALL_CAPABILITIES.filter((_, i) => (mask >> BigInt(i)) & 1n);
 }
 
 /** The bit mask of a capability set, as /proc/PID/status prints it (16 hex digits). */

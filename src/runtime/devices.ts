@@ -85,7 +85,8 @@ export function hostDevices(dir = '/dev'): OciDevice[] {
       } catch {
         continue;
       }
-      if (st.isDirectory()) walk(path);
+      // Only /dev itself: devices in nested directories (/dev/cpu/0/…) make crun fail, as their parents do not exist.
+      if (st.isDirectory()) continue;
       else if (st.isCharacterDevice() || st.isBlockDevice()) {
         const rdev = Number(st.rdev);
         out.push({

@@ -24,6 +24,7 @@ import {
   removeBundleFiles,
   writeBundleConfig,
 } from '../../runtime/monitor.ts';
+import { buildResources } from '../../runtime/resources.ts';
 import { buildSpec } from '../../runtime/spec.ts';
 import type { OverlaySnapshotter } from '../../store/snapshots.ts';
 import type { ContainerCreateRequest } from '../../wire/containers.ts';
@@ -42,7 +43,7 @@ import { type ContainerPaths, containerPaths } from './paths.ts';
 import { type ContainerRecord, initialState } from './record.ts';
 import type { ContainerRecords } from './records.ts';
 import { backoffMs, shouldRestart, validatePolicy } from './restart-policy.ts';
-import { runtimeInput } from './runtime-input.ts';
+import { resourcesOf, runtimeInput } from './runtime-input.ts';
 import { parseSignal } from './signals.ts';
 import { guardPause, guardRunning, guardStart, guardUnpause, setExited, setRunning, short } from './state.ts';
 import { resolveUser } from './user.ts';
@@ -132,6 +133,7 @@ export class ContainerService {
     const fullName = name ? this.records.checkName(name) : `/${randomName((n) => this.records.find(n) !== undefined)}`;
     const hc = req.HostConfig ?? {};
     validatePolicy(hc.RestartPolicy, !!hc.AutoRemove);
+    buildResources(resourcesOf(hc)); // refuses bad limits now (400), not at start
     rotationPolicy(hc);
     const runtime = (hc.Runtime || this.d.defaultRuntime) as 'crun' | 'runc';
     if (runtime !== 'crun' && runtime !== 'runc')
@@ -239,7 +241,8 @@ export class ContainerService {
         ...h,
         logPath: p.log,
         stdin: rec.Config.OpenStdin,
-        leaveStdinOpen: !rec.Config.StdinOnce,
+        // A TTY's stdin stays open when a client detaches (docker attach comes back), as Docker's.
+        leaveStdinOpen: rec.Config.Tty || !rec.Config.StdinOnce,
         tty: rec.Config.Tty,
         name: rec.Name.slice(1),
       });

@@ -99,9 +99,8 @@ export async function update(
     validatePolicy(body.RestartPolicy, !!rec.HostConfig.AutoRemove);
     hc.RestartPolicy = body.RestartPolicy;
   }
-  if (rec.State.Running) {
-    await svc.runtimeFor().update(svc.handle(rec), buildResources(resourcesOf(rec.HostConfig)));
-  }
+  const resources = buildResources(resourcesOf(rec.HostConfig));
+  if (rec.State.Running) await svc.runtimeFor().update(svc.handle(rec), resources);
   svc.records.save(rec);
   return { Warnings: [] };
 }
