@@ -6,5 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH=$(pwd)/.tools/node_modules/node/bin:$PATH
 npx biome check src test bench scripts
+# Leftovers of daemons killed in earlier runs (stale DNAT rules, bridges) must not meet this run's tests.
+bash scripts/clean-leftovers.sh
 mapfile -t files < <(find dist/src dist/test -name '*.test.js' | sort)
 exec node --test --test-concurrency="${BERTH_TEST_CONCURRENCY:-2}" --test-timeout=600000 "${files[@]}"
