@@ -2,7 +2,9 @@
  * Devices: the device cgroup rules Docker grants every container, and the
  * `--device` entries (looked up on the host with stat(2)).
  */
+
 import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { major, minor } from '../lib/devnum.ts';
 import { InvalidArgumentError } from '../lib/errors.ts';
 import type { OciDevice, OciDeviceCgroup } from './oci-types.ts';
 import type { DeviceInput } from './spec-input.ts';
@@ -26,13 +28,6 @@ export function defaultDeviceRules(): OciDeviceCgroup[] {
     c(136, undefined), // pts
     c(10, 200), // net/tun
   ];
-}
-
-function major(rdev: number): number {
-  return ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfff);
-}
-function minor(rdev: number): number {
-  return (rdev & 0xff) | ((rdev >> 12) & ~0xff);
 }
 
 export function resolveDevice(d: DeviceInput): { device: OciDevice; rule: OciDeviceCgroup } {
@@ -85,8 +80,7 @@ export function hostDevices(dir = '/dev'): OciDevice[] {
       } catch {
         continue;
       }
-      // Only /dev itself: devices in nested directories (/dev/cpu/0/…) make crun fail, as their parents do not exist.
-      if (st.isDirectory()) continue;
+      if (st.isDirectory()) walk(path);
       else if (st.isCharacterDevice() || st.isBlockDevice()) {
         const rdev = Number(st.rdev);
         out.push({

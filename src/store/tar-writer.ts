@@ -31,12 +31,9 @@ export interface TreeTarOptions {
 
 const defaultSkipXattr = (n: string) => n.startsWith('trusted.overlay.');
 
-export function major(rdev: number): number {
-  return Number(((BigInt(rdev) >> 8n) & 0xfffn) | ((BigInt(rdev) >> 32n) & ~0xfffn));
-}
-export function minor(rdev: number): number {
-  return Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn));
-}
+export { major, minor } from '../lib/devnum.ts';
+
+import { major, minor } from '../lib/devnum.ts';
 
 function typeOf(st: Stats): EntryType | undefined {
   if (st.isFile()) return 'file';

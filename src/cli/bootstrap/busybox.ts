@@ -37,6 +37,7 @@ export async function bootstrapBusybox(ref = 'busybox:latest'): Promise<void> {
       'tmp',
       'root',
       'home',
+      'mnt',
       'var/tmp',
       'var/www',
       'proc',
