@@ -12,7 +12,7 @@
  * and runs as the shared peer does (`--bridge=none --iptables=false`,
  * leaving the host's firewall alone; Docker then skips its per-network NAT
  * rules, which makes its figure slightly lower than on a stock install).
- * The network gets a subnet of its own out of 172.16/12, where test daemons
+ * The network gets a subnet of its own outside 172.16/12, where test daemons
  * running on the same machine pick theirs. Before each timed `up` the
  * project is taken `down` (not timed); the no-op `up` follows it. Engines
  * take turns round by round; medians. docker-compose against berthd is

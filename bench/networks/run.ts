@@ -248,7 +248,7 @@ async function main(): Promise<void> {
   const docker = await startDockerd({ dir: mkdtempSync('/tmp/bench-dockerd-') });
   const podman = WITH_PODMAN ? podmanPeer(mkdtempSync('/tmp/bench-podman-')) : undefined;
   const www = makeWww(berthd.dir);
-  // Subnets of their own, out of the 172.16/12 range that test daemons pick from.
+  // Subnets of their own, outside the 172.16/12 range that test daemons pick from.
   const octet = 100 + Math.floor(Math.random() * 100);
   try {
     await seedBusybox(berthd, [docker.docker, ...(podman ? [podman.run] : [])]);
