@@ -8,7 +8,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ping } from '../../test/foundation/dockerd.ts';
-import { ROOT, type RunResult, runAsync } from '../../test/helpers/daemon.ts';
+import { dockerCli, isolatedConfig, ROOT, type RunResult, runAsync } from '../../test/helpers/daemon.ts';
 
 export { type PeerDocker, startDockerd } from '../../test/foundation/dockerd.ts';
 
@@ -69,7 +69,7 @@ export interface Berthd {
 
 export async function startBerthd(dir: string): Promise<Berthd> {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'daemon.json'), '{}');
+  writeFileSync(join(dir, 'daemon.json'), JSON.stringify(isolatedConfig()));
   const socket = join(dir, 'berth.sock');
   const t0 = performance.now();
   const proc = spawn(
@@ -105,13 +105,19 @@ export async function startBerthd(dir: string): Promise<Berthd> {
     proc,
     startMs,
     async stop() {
+      // Containers outlive berthd by design: remove them first, then what the
+      // stopped instance leaves (bridges, chains; its resolver exits with the exec root).
       if (proc.exitCode === null) {
+        const env = { ...process.env, DOCKER_HOST: `unix://${socket}` };
+        const ids = spawnSync(dockerCli(), ['ps', '-aq'], { env }).stdout.toString().split('\n').filter(Boolean);
+        if (ids.length) spawnSync(dockerCli(), ['rm', '-f', ...ids], { env });
         const e = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
         await e;
       }
       spawnSync('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
       rmSync(dir, { recursive: true, force: true });
+      spawnSync('bash', [join(ROOT, 'scripts/clean-leftovers.sh')], { stdio: 'ignore' });
     },
   };
 }

@@ -124,13 +124,17 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<TestDaemon> {
       ...(o.configFile ? ['--config-file', o.configFile] : ['--config-file', join(dir, 'daemon.json')]),
       ...(o.extraArgs ?? []),
     ];
-    const p = spawn(NODE, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+    const p = spawn(NODE, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: false,
+      env: { ...process.env, BERTH_DNS_UPSTREAMS: process.env.BERTH_DNS_UPSTREAMS ?? 'none' },
+    });
     p.stdout?.on('data', (d) => (logText += d));
     p.stderr?.on('data', (d) => (logText += d));
     return p;
   };
   if (!o.configFile) {
-    writeFileSync(join(dir, 'daemon.json'), '{}');
+    writeFileSync(join(dir, 'daemon.json'), JSON.stringify(isolatedConfig()));
   }
   const d: TestDaemon = {
     dir,
@@ -239,6 +243,17 @@ function globCgroups(controller: string, instance: string): string[] {
     } catch {}
   }
   return out;
+}
+
+/**
+ * Config for a daemon that runs beside others: its own default-bridge subnet
+ * (daemons that start together would otherwise both pick 172.17.0.0/16 before
+ * either has claimed it on the host) and no upstream DNS (nothing leaves the machine).
+ */
+export function isolatedConfig(): Record<string, unknown> {
+  const a = 100 + Math.floor(Math.random() * 150);
+  const b = Math.floor(Math.random() * 256);
+  return { 'default-bridge-subnet': `10.${a}.${b}.0/24`, dns: ['127.0.0.1'] };
 }
 
 /** A busybox image archive made once per test run and loaded into each daemon (fast). */
