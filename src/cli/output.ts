@@ -11,8 +11,8 @@ export function table(headers: string[], rows: string[][]): string {
   return `${[line(headers), ...rows.map(line)].join('\n')}\n`;
 }
 
-/** Decimal sizes with 3 significant digits, like docker: `4.26MB`, `0B`. */
-export function humanSize(n: number): string {
+/** Decimal sizes like go-units' HumanSize: 3 significant digits as docker's tables (`4.26MB`), 4 where docker asks for it. */
+export function humanSize(n: number, digits = 3): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
   let i = 0;
   let v = n;
@@ -20,7 +20,7 @@ export function humanSize(n: number): string {
     v /= 1000;
     i++;
   }
-  return `${Number(v.toPrecision(3))}${units[i]}`;
+  return `${Number(v.toPrecision(digits))}${units[i]}`;
 }
 
 /** Binary sizes, like docker's `docker stats`: `1.5MiB`. */

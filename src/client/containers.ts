@@ -102,20 +102,22 @@ export interface PathStat {
   linkTarget: string;
 }
 
-export interface UpdateRequest {
-  Memory?: number;
-  MemorySwap?: number;
-  MemoryReservation?: number;
-  NanoCpus?: number;
-  CpuShares?: number;
-  CpuPeriod?: number;
-  CpuQuota?: number;
-  CpusetCpus?: string;
-  CpusetMems?: string;
-  PidsLimit?: number;
-  BlkioWeight?: number;
-  RestartPolicy?: HostConfig['RestartPolicy'];
-}
+/** `docker update`: the resource fields of HostConfig, and the restart policy. */
+export type UpdateRequest = Pick<
+  HostConfig,
+  | 'Memory'
+  | 'MemorySwap'
+  | 'MemoryReservation'
+  | 'NanoCpus'
+  | 'CpuShares'
+  | 'CpuPeriod'
+  | 'CpuQuota'
+  | 'CpusetCpus'
+  | 'CpusetMems'
+  | 'PidsLimit'
+  | 'BlkioWeight'
+  | 'RestartPolicy'
+>;
 
 const enc = encodeURIComponent;
 const c = (id: string) => `/containers/${enc(id)}`;

@@ -4,7 +4,7 @@
  * prints with four significant digits (`Total reclaimed space: 1.234MB`).
  */
 import { createInterface } from 'node:readline';
-import { printJson } from '../output.ts';
+import { humanSize, printJson } from '../output.ts';
 import { render } from '../template.ts';
 
 /** Asks `question [y/N] ` on stdout, as docker does; only `y`/`Y` (or yes) confirms, EOF declines. */
@@ -48,16 +48,7 @@ export function goTime(iso: string | undefined): string {
 }
 
 /** Decimal sizes with four significant digits, like go-units' HumanSize: `1.982MB`, `0B`. */
-export function humanSize4(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${Number(v.toPrecision(4))}${units[i]}`;
-}
+export const humanSize4 = (n: number): string => humanSize(n, 4);
 
 /** `Deleted Networks:\nname\n` and the blank line docker's Fprintln adds; nothing when the list is empty. */
 export function deletedBlock(title: string, items: string[]): string {
