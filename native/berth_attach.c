@@ -18,7 +18,7 @@
  *                               inside cb; safe twice).
  */
 #define _GNU_SOURCE
-#include <node_api.h>
+#include "berth_napi.h"
 #include <uv.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,20 +43,7 @@ typedef struct {
   int in_cb;
 } watch_t;
 
-static napi_value throw_errno(napi_env env, const char *what) {
-  int e = errno;
-  char msg[512];
-  snprintf(msg, sizeof msg, "%s: %s", what, strerror(e));
-  napi_value code, message, err, errnum;
-  napi_create_string_utf8(env, e == ENOENT ? "ENOENT" : e == ECONNREFUSED ? "ECONNREFUSED" : e == EPIPE ? "EPIPE" : "EIO",
-                          NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-  napi_create_error(env, code, message, &err);
-  napi_create_int32(env, -e, &errnum);
-  napi_set_named_property(env, err, "errno", errnum);
-  napi_throw(env, err);
-  return NULL;
-}
+static napi_value throw_errno(napi_env env, const char *what) { return berth_throw(env, errno, what, NULL); }
 
 static napi_value undef(napi_env env) { napi_value u; napi_get_undefined(env, &u); return u; }
 

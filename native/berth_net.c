@@ -18,7 +18,7 @@
  * to wire a container (iproute2 costs 7-15 ms per spawn here).
  */
 #define _GNU_SOURCE
-#include <node_api.h>
+#include "berth_napi.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -35,19 +35,7 @@
 
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "napi call failed: " #call); return NULL; } } while (0)
 
-static napi_value throw_err(napi_env env, int e, const char *what, const char *arg) {
-  char msg[1024];
-  snprintf(msg, sizeof msg, "%s%s%s: %s", what, arg ? " " : "", arg ? arg : "", strerror(e));
-  napi_value code, message, err, errnum;
-  napi_create_string_utf8(env, e == ENOENT ? "ENOENT" : e == EEXIST ? "EEXIST" : e == EBUSY ? "EBUSY" : "EIO",
-                          NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-  napi_create_error(env, code, message, &err);
-  napi_create_int32(env, -e, &errnum);
-  napi_set_named_property(env, err, "errno", errnum);
-  napi_throw(env, err);
-  return NULL;
-}
+static napi_value throw_err(napi_env env, int e, const char *what, const char *arg) { return berth_throw(env, e, what, arg); }
 
 static char *arg_str(napi_env env, napi_value v) {
   napi_valuetype t;

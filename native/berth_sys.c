@@ -6,7 +6,7 @@
  * as Error objects with `code` (e.g. "EPERM") and `errno` set.
  */
 #define _GNU_SOURCE
-#include <node_api.h>
+#include "berth_napi.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -23,31 +23,8 @@
 #define MAXARGS 6
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "napi call failed: " #call); return NULL; } } while (0)
 
-static const char *errno_code(int e) {
-  switch (e) {
-    case EPERM: return "EPERM"; case ENOENT: return "ENOENT"; case EACCES: return "EACCES";
-    case EBUSY: return "EBUSY"; case EEXIST: return "EEXIST"; case EINVAL: return "EINVAL";
-    case ENOTDIR: return "ENOTDIR"; case ENOSPC: return "ENOSPC"; case ENODATA: return "ENODATA";
-    case EAGAIN: return "EAGAIN"; case ENOTSUP: return "ENOTSUP"; case ERANGE: return "ERANGE";
-    case EBADF: return "EBADF"; case ENODEV: return "ENODEV"; case ENOMEM: return "ENOMEM";
-    default: return "EUNKNOWN";
-  }
-}
 
-static napi_value throw_errno(napi_env env, const char *what, const char *path) {
-  int e = errno;
-  char msg[1200];
-  snprintf(msg, sizeof msg, "%s %s: %s", what, path ? path : "", strerror(e));
-  napi_value code, message, err, errnum;
-  napi_create_string_utf8(env, errno_code(e), NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-  napi_create_error(env, code, message, &err);
-  napi_create_int32(env, -e, &errnum);
-  napi_set_named_property(env, err, "errno", errnum);
-  napi_set_named_property(env, err, "code", code);
-  napi_throw(env, err);
-  return NULL;
-}
+static napi_value throw_errno(napi_env env, const char *what, const char *path) { return berth_throw(env, errno, what, path); }
 
 /* Reads argument i as a malloc'd UTF-8 string; NULL for undefined/null. */
 static char *arg_str(napi_env env, napi_value v) {
