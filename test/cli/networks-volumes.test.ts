@@ -166,7 +166,8 @@ describe('berth volume', () => {
     assert.match(table[0] as string, /^DRIVER\s+VOLUME NAME$/);
     assert.deepEqual(
       table.slice(1).map((l) => l.split(/\s+/)),
-      [anon, 'data1', 'data2'].map((n) => ['local', n]),
+      // docker's order: by name, digits as numbers (the random name may sort either side of data1)
+      [anon, 'data1', 'data2'].sort((x, y) => x.localeCompare(y, 'en', { numeric: true })).map((n) => ['local', n]),
     );
     assert.deepEqual(lines(ok(['volume', 'ls', '-q', '-f', 'label=app=db'])), ['data1']);
     assert.deepEqual(lines(ok(['volume', 'ls', '-q', '-f', 'name=data'])), ['data1', 'data2']);
