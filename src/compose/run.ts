@@ -48,6 +48,24 @@ export interface RunOptions {
 }
 
 /** Runs a one-off container; resolves with its exit code (0 when detached, then prints its ID). */
+/** Connects a hijacked stream to the terminal (raw mode for a TTY); the caller restores raw mode. */
+function terminalPump(
+  socket: import('node:stream').Duplex,
+  head: Buffer,
+  io: Stdio,
+  o: { tty?: boolean; interactive?: boolean },
+): { h: ReturnType<typeof pump>; rawMode: boolean } {
+  const rawMode = !!(o.tty && io.stdin.isTTY && io.stdin.setRawMode);
+  if (rawMode) io.stdin.setRawMode?.(true);
+  const h = pump(socket, head, {
+    tty: !!o.tty,
+    stdin: o.interactive ? (io.stdin as unknown as import('node:stream').Readable) : null,
+    stdout: io.stdout as unknown as import('node:stream').Writable,
+    stderr: io.stderr as unknown as import('node:stream').Writable,
+  });
+  return { h, rawMode };
+}
+
 export async function run(api: EngineClient, p: Project, service: string, r: Reporter, io: Stdio, o: RunOptions) {
   const base = p.services[service] ?? p.disabled[service];
   if (!base) throw new ComposeError(`no such service: ${service}`);
@@ -87,14 +105,7 @@ export async function run(api: EngineClient, p: Project, service: string, r: Rep
   }
   const { socket, head } = await attachSocket(api, Id, { stdin: !!o.interactive, stdout: true, stderr: true });
   const wait = await waitContainer(api, Id, 'next-exit');
-  const rawMode = o.tty && io.stdin.isTTY && io.stdin.setRawMode;
-  if (rawMode) io.stdin.setRawMode?.(true);
-  const h = pump(socket, head, {
-    tty: !!o.tty,
-    stdin: o.interactive ? (io.stdin as unknown as import('node:stream').Readable) : null,
-    stdout: io.stdout as unknown as import('node:stream').Writable,
-    stderr: io.stderr as unknown as import('node:stream').Writable,
-  });
+  const { h, rawMode } = terminalPump(socket, head, io, o);
   try {
     await startContainer(api, Id);
     const [status] = await Promise.all([wait.result, h.done]);
@@ -138,14 +149,7 @@ export async function exec(api: EngineClient, p: Project, service: string, io: S
     return 0;
   }
   const { socket, head } = await execStartSocket(api, Id, { tty: !!o.tty });
-  const rawMode = o.tty && io.stdin.isTTY && io.stdin.setRawMode;
-  if (rawMode) io.stdin.setRawMode?.(true);
-  const h = pump(socket, head, {
-    tty: !!o.tty,
-    stdin: o.interactive ? (io.stdin as unknown as import('node:stream').Readable) : null,
-    stdout: io.stdout as unknown as import('node:stream').Writable,
-    stderr: io.stderr as unknown as import('node:stream').Writable,
-  });
+  const { h, rawMode } = terminalPump(socket, head, io, o);
   try {
     await h.done;
   } finally {
