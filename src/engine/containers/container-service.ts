@@ -358,16 +358,17 @@ export class ContainerService {
   async stop(ref: string, o: { signal?: string; timeout?: number } = {}): Promise<void> {
     const rec = this.get(ref);
     const live = this.live.get(rec.Id);
+    // The user's stop counts even when it finds the container between an exit and the
+    // scheduling of its restart: the restart policy must not bring it back (as Docker's).
+    rec.manuallyStopped = true;
     if (rec.State.Restarting) {
       clearTimeout(live.restartTimer);
-      rec.manuallyStopped = true;
       setExited(rec.State, rec.State.ExitCode, false, new Date());
       this.records.save(rec);
       return;
     }
-    if (!rec.State.Running) throw new NotModifiedError(`container ${short(rec)} is already stopped`);
-    rec.manuallyStopped = true;
     this.records.save(rec);
+    if (!rec.State.Running) throw new NotModifiedError(`container ${short(rec)} is already stopped`);
     const signal = parseSignal(o.signal || rec.Config.StopSignal, 'SIGTERM');
     const timeout = o.timeout ?? rec.Config.StopTimeout ?? 10;
     const h = this.handle(rec);
