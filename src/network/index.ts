@@ -4,6 +4,7 @@
  * port reservations and the embedded DNS resolver process.
  */
 export { bridgeNameFor, defaultBridgeName, ensureBridge, hostLinks, isInstanceLink, vethName } from './bridge.ts';
+export { claimHostSubnet } from './claim.ts';
 export { ensureResolver, resolverPid, waitListening } from './dns/launcher.ts';
 export { type DnsRecords, networkStateDir, recordsPath, writeRecords } from './dns/records.ts';
 export { connectEndpoint, type EndpointSpec } from './endpoint.ts';

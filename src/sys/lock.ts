@@ -1,9 +1,13 @@
 /**
- * An exclusive advisory lock on a file (flock(2), LOCK_EX|LOCK_NB), held for
- * the life of the process: two daemons never share one data root. The kernel
- * drops the lock when the process dies, even by `kill -9`.
+ * Exclusive advisory locks on files (flock(2)); the kernel drops one when its
+ * process dies, even by `kill -9`.
+ * - lockFile: taken at once or refused, held for the life of the process (two
+ *   daemons never share one data root).
+ * - withLock: waited for, held while a short step runs (several daemons on one
+ *   host take turns at something host-wide, e.g. claiming a subnet).
  */
-import { closeSync, ftruncateSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConflictError } from '../lib/errors.ts';
 import { native } from './native.ts';
 
@@ -33,4 +37,16 @@ export function lockFile(path: string, what: string): HeldLock {
       } catch {}
     },
   };
+}
+
+/** Runs `step` holding the lock on `path` (waiting for it: keep the step short and synchronous). */
+export function withLock<T>(path: string, step: () => T): T {
+  mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, 'a+', 0o600);
+  try {
+    native().flock(fd, LOCK_EX);
+    return step();
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -9,6 +9,7 @@ import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError } fr
 import {
   AddressPool,
   bridgeNameFor,
+  claimHostSubnet,
   defaultBridgeName,
   formatIp,
   formatSubnet,
@@ -85,32 +86,45 @@ export class NetworkService {
     this.defaultSubnet = defaultSubnet;
   }
 
-  /** The predefined networks exist; the default bridge's subnet avoids the host's routes. */
+  /**
+   * The predefined networks exist, and the default bridge is up on the host
+   * with a subnet away from the host's routes: claimed now, not at the first
+   * container, so that a daemon started beside this one sees it taken.
+   */
   ensurePredefined(): void {
     if (!this.store.find('none')) this.store.save(record('none', 'null'));
     if (!this.store.find('host')) this.store.save(record('host', 'host'));
     const br = defaultBridgeName(this.host.instance);
-    let bridge = this.store.find('bridge');
-    const bridgeUp = this.host.nl.linkIndex(br) !== 0;
-    if (!bridge || !bridgeUp) {
-      const taken = this.takenSubnets(bridge?.Id, [br]);
-      const s = pickSubnet(taken, parseSubnet(this.defaultSubnet));
-      const cfg = { Subnet: formatSubnet(s), Gateway: formatIp((s.base + 1) >>> 0) };
-      bridge =
-        bridge ??
-        record('bridge', 'bridge', {
-          Options: {
-            'com.docker.network.bridge.default_bridge': 'true',
-            'com.docker.network.bridge.enable_icc': 'true',
-            'com.docker.network.bridge.enable_ip_masquerade': 'true',
-            'com.docker.network.bridge.name': br,
-            'com.docker.network.driver.mtu': '1500',
-          },
-        });
-      bridge.IPAM.Config = [cfg];
-      bridge.bridge = br;
-      this.store.save(bridge);
-    }
+    const found = this.store.find('bridge');
+    if (found && this.host.nl.linkIndex(br) !== 0) return;
+    const bridge =
+      found ??
+      record('bridge', 'bridge', {
+        Options: {
+          'com.docker.network.bridge.default_bridge': 'true',
+          'com.docker.network.bridge.enable_icc': 'true',
+          'com.docker.network.bridge.enable_ip_masquerade': 'true',
+          'com.docker.network.bridge.name': br,
+          'com.docker.network.driver.mtu': '1500',
+        },
+      });
+    bridge.bridge = br;
+    this.claim(bridge, [br], parseSubnet(this.defaultSubnet));
+  }
+
+  /**
+   * Picks a free subnet for `n` (the preferred one when free), records it and
+   * creates its bridge, all under the host-wide claim lock.
+   */
+  private claim(n: NetworkRecord, skipBridges: string[] = [], preferred?: Subnet, ipRange?: string): void {
+    claimHostSubnet(() => {
+      const s = pickSubnet(this.takenSubnets(n.Id, skipBridges), preferred);
+      n.IPAM.Config = [
+        { Subnet: formatSubnet(s), Gateway: formatIp((s.base + 1) >>> 0), ...(ipRange ? { IPRange: ipRange } : {}) },
+      ];
+      this.store.save(n);
+      this.host.bridge(n.bridge as string, (s.base + 1) >>> 0, s.prefix);
+    });
   }
 
   /** Subnets in use on the host (other than by `skipBridges`) and by other networks. */
@@ -164,33 +178,30 @@ export class NetworkService {
     if (req.IPAM?.Driver && req.IPAM.Driver !== 'default')
       throw new InvalidArgumentError(`IPAM driver ${req.IPAM.Driver} is not supported: only "default" is`);
     const asked = req.IPAM?.Config?.[0];
-    let cfg: { Subnet: string; Gateway: string; IPRange?: string };
-    if (asked?.Subnet) {
-      const s = parseSubnet(asked.Subnet);
-      if (this.store.all().some((n) => n.IPAM.Config.some((c) => c.Subnet && overlapsSubnet(c.Subnet, s))))
-        throw new ConflictError(`invalid pool request: Pool overlaps with other one on this address space`);
-      const pc = poolConfig(asked.Subnet, asked.Gateway, asked.IPRange);
-      cfg = {
-        Subnet: formatSubnet(pc.subnet),
-        Gateway: formatIp(pc.gateway),
-        ...(asked.IPRange ? { IPRange: asked.IPRange } : {}),
-      };
-    } else {
-      const s = pickSubnet(this.takenSubnets());
-      cfg = { Subnet: formatSubnet(s), Gateway: formatIp((s.base + 1) >>> 0) };
-      if (asked?.IPRange) cfg.IPRange = asked.IPRange;
-    }
     const n = record(name, 'bridge', {
       Internal: !!req.Internal,
       Attachable: !!req.Attachable,
       Options: req.Options ?? {},
       Labels: req.Labels ?? {},
     });
-    n.IPAM.Config = [cfg];
     n.IPAM.Options = req.IPAM?.Options ?? {};
     n.bridge = req.Options?.['com.docker.network.bridge.name'] || bridgeNameFor(this.host.instance, n.Id);
-    this.store.save(n);
+    if (asked?.Subnet) {
+      const s = parseSubnet(asked.Subnet);
+      if (this.store.all().some((x) => x.IPAM.Config.some((c) => c.Subnet && overlapsSubnet(c.Subnet, s))))
+        throw new ConflictError(`invalid pool request: Pool overlaps with other one on this address space`);
+      const pc = poolConfig(asked.Subnet, asked.Gateway, asked.IPRange);
+      n.IPAM.Config = [
+        {
+          Subnet: formatSubnet(pc.subnet),
+          Gateway: formatIp(pc.gateway),
+          ...(asked.IPRange ? { IPRange: asked.IPRange } : {}),
+        },
+      ];
+    }
     try {
+      if (asked?.Subnet) this.store.save(n);
+      else this.claim(n, [], undefined, asked?.IPRange);
       await this.onCreate(n);
     } catch (e) {
       this.store.delete(n.Id);
