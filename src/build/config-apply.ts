@@ -9,7 +9,7 @@ import type { CommandLine, Instruction } from './dockerfile/ast.ts';
 import { expand, type Lookup } from './dockerfile/expand.ts';
 import { parseDockerfile } from './dockerfile/parse.ts';
 
-const DEFAULT_SHELL = ['/bin/sh', '-c'];
+export const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
 function command(c: CommandLine, shell: string[]): string[] {
   return c.form === 'exec' ? c.args : [...shell, c.command];

@@ -42,6 +42,8 @@ export interface CopySpec {
   workdir: string;
   chown?: string;
   chmod?: string;
+  /** The owner and mode, when resolved elsewhere (COPY --link resolves names in the parent's root). */
+  owner?: Owner;
   /** Scratch dir for downloads. */
   scratch: string;
 }
@@ -140,13 +142,14 @@ export async function planCopy(s: CopySpec): Promise<CopyPlan> {
   return { items, destIsDir, destAbs, checksum: `sha256:${h.digest('hex')}` };
 }
 
-interface Owner {
+export interface Owner {
   uid: number;
   gid: number;
   mode?: number;
 }
 
-function ownerOf(root: string, chown: string | undefined, chmodText: string | undefined): Owner {
+/** `--chown` and `--chmod` → uid, gid and mode; user and group names are looked up in root's /etc files. */
+export function ownerOf(root: string, chown: string | undefined, chmodText: string | undefined): Owner {
   let mode: number | undefined;
   if (chmodText !== undefined) {
     if (!/^[0-7]{3,4}$/.test(chmodText)) throw new InvalidArgumentError(`invalid chmod parameter: ${chmodText}`);
@@ -229,7 +232,7 @@ async function isArchive(file: string): Promise<boolean> {
 
 /** Writes the planned sources into the writable root. */
 export async function applyCopy(s: CopySpec, plan: CopyPlan, root: string): Promise<void> {
-  const o = ownerOf(root, s.chown, s.chmod);
+  const o = s.owner ?? ownerOf(root, s.chown, s.chmod);
   const destHost = resolveInRoot(root, plan.destAbs);
   const intoDir = plan.destIsDir || (await isDir(destHost));
   for (const it of plan.items) {

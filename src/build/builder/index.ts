@@ -8,5 +8,5 @@
  *   await b.prune({ keepStorage });  b.usage();  b.gcRoots();
  */
 export { type BuildCacheRecord, Builder, type BuilderDeps, type PreparedBuild } from './builder.ts';
-export { StepFailed } from './session.ts';
+export { StepFailed } from './step-failed.ts';
 export type { BuildRequest, BuildSink } from './types.ts';

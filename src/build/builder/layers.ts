@@ -61,14 +61,17 @@ export class LayerMaker {
   /**
    * Runs `work` on a writable root over the state and returns the layer it
    * made. The layer's committed snapshot is in place when this returns.
+   * With `link`, the root starts empty (the parent is not visible): the
+   * layer holds what `work` wrote and nothing about the parent, and its
+   * snapshot is still committed on top of the parent.
    */
-  async layer(s: BuildState, work: (root: string) => Promise<void>): Promise<LayerInput> {
+  async layer(s: BuildState, work: (root: string) => Promise<void>, o: { link?: boolean } = {}): Promise<LayerInput> {
     const parent = await this.ensure(s);
     const key = `build-${randomId()}`;
     this.active.add(key);
     const mnt = join(this.d.root, 'mnt', key.slice(0, 24));
     try {
-      await this.d.snapshots.createActive(key, parent);
+      await this.d.snapshots.createActive(key, o.link ? undefined : parent);
       await mkdir(mnt, { recursive: true });
       this.d.snapshots.mountAt(key, mnt);
       try {

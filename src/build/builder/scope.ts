@@ -26,6 +26,9 @@ export function platformArgs(target?: string): Record<string, string> {
   };
 }
 
+/** The PATH a build step gets when its image sets none. */
+export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 export function envMap(cfg: ImageRunConfig | undefined): Map<string, string> {
   const m = new Map<string, string>();
   for (const e of cfg?.Env ?? []) {
