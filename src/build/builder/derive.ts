@@ -25,7 +25,8 @@ export function cacheComment(key: string, linkKey?: string): string {
 /** The keys a history comment records, if Berth wrote it. */
 export function keysOf(entry: HistoryEntry | undefined): { key: string; link?: string } | undefined {
   const m = /^berth\.cache (sha256:[0-9a-f]{64})(?: link=(sha256:[0-9a-f]{64}))?$/.exec(entry?.comment ?? '');
-  return m ? { key: m[1], link: m[2] } : undefined;
+  if (!m) return undefined;
+  return m[2] ? { key: m[1], link: m[2] } : { key: m[1] };
 }
 
 /** A new history entry (fields always in this order, so replays give the same bytes). */
