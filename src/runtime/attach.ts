@@ -152,11 +152,33 @@ function writeCtl(dir: string, line: string): void {
   }
 }
 
-/** Resizes the pty of the container (or exec session) whose conmon owns DIR. */
+/** Trailing repeats of the last size asked per DIR (see resize). */
+const repeats = new Map<string, NodeJS.Timeout>();
+const REPEAT_AFTER_MS = 100;
+
+/**
+ * Resizes the pty of the container (or exec session) whose conmon owns DIR.
+ * conmon 2.1.6 acts on the first message of each read of its ctl fifo, so
+ * two resizes in quick succession (the docker CLI sends H+1×W+1 then H×W on
+ * every attach) can lose the second: the last size asked is written once
+ * more, alone, a moment later. Writing a size the pty has is a no-op.
+ */
 export function resize(dir: string, height: number, width: number): void {
   const h = Math.max(0, Math.min(1000, Math.floor(height)));
   const w = Math.max(0, Math.min(1000, Math.floor(width)));
-  writeCtl(dir, `1 ${h} ${w}\n`);
+  const line = `1 ${h} ${w}\n`;
+  writeCtl(dir, line);
+  clearTimeout(repeats.get(dir));
+  const t = setTimeout(() => {
+    repeats.delete(dir);
+    try {
+      writeCtl(dir, line);
+    } catch {
+      // The container or session ended meanwhile: nothing left to size.
+    }
+  }, REPEAT_AFTER_MS);
+  t.unref();
+  repeats.set(dir, t);
 }
 
 /** Asks conmon to reopen its log file (after the log was renamed for rotation). */
