@@ -1,8 +1,10 @@
 /**
  * Running one step through the cache. Lookup order, unless --no-cache:
- *   1. the local cache (build_cache), by the step's key;
- *   2. the --cache-from images (cache-from.ts): the step is replayed from
- *      the matching history entry and layer;
+ *   1. the --cache-from images (cache-from.ts): the step is replayed from
+ *      the matching history entry and layer. They come first so that a
+ *      build that matches them all ends at their ID, even when the local
+ *      cache holds another build of the same steps (other timestamps);
+ *   2. the local cache (build_cache), by the step's key;
  *   3. for COPY --link: a layer made earlier by a step with the same link
  *      key (sources and destination options, not the parent), here or in a
  *      --cache-from image; the layer is reused, only the config is new.
@@ -48,17 +50,17 @@ export class StepRunner {
     const key = cacheKey(spec.parts);
     const link = spec.linkParts && cacheKey(spec.linkParts);
     if (!this.d.noCache) {
-      const local = await this.local(key);
-      if (local) {
-        this.d.say(' ---> Using cache\n');
-        return local;
-      }
       const hit = await this.d.sources.match(parent, key);
       if (hit) {
         this.d.say(' ---> Using cache\n');
         const s = await spec.finish(hit.entry, hit.layer);
         this.record(key, link, s);
         return s;
+      }
+      const local = await this.local(key);
+      if (local) {
+        this.d.say(' ---> Using cache\n');
+        return local;
       }
       const layer = link && (await this.linkLayer(link));
       if (layer) {
