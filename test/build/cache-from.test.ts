@@ -142,6 +142,15 @@ test('COPY --link: the layer holds the copied files alone and is reused when the
     ctx.write('Dockerfile', plain('four'));
     const p = cachedSteps(await build(d, ['-t', 'plain:2', ctx.dir]));
     assert.deepEqual(p.cached, [], 'a plain COPY after a changed step runs again');
+
+    // --chown names are looked up in the parent's /etc/passwd, though the layer is made apart from it
+    ctx.write(
+      'Dockerfile',
+      'FROM busybox\nRUN echo "app:x:1234:2345::/home:/bin/sh" >> /etc/passwd\nCOPY --link --chown=app --chmod=0640 app/a /srv/a\n',
+    );
+    await build(d, ['-t', 'link:owner', ctx.dir]);
+    const st = await d.dockerAsync(['run', '--rm', 'link:owner', 'stat', '-c', '%u:%g %a', '/srv/a']);
+    assert.equal(st.stdout, '1234:2345 640\n', st.stderr);
   } finally {
     ctx.remove();
   }
