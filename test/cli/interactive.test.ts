@@ -88,9 +88,7 @@ describe('berth run -it in a terminal', () => {
     tmux('send-keys', '-t', t, 'exit 4', 'Enter');
     await waitFor(t, (s) => s.includes('EXEC=4'), 'exec to return the exit code');
   });
-  test('berth attach comes back to the shell', {
-    todo: 'daemon: re-attaching after a detach ends at once (conmon closes stdin on detach) and berthd dies of EPIPE',
-  }, async () => {
+  test('berth attach comes back to the shell', async () => {
     const t = window('attach', `BERTH_HOST=${d.host} ${BERTH} attach tty1; echo ATTACH=$?; sleep 600`);
     await new Promise((r) => setTimeout(r, 500));
     tmux('send-keys', '-t', t, 'echo b""ack', 'Enter');
