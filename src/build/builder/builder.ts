@@ -187,9 +187,13 @@ export class Builder {
   /** The cache entries, each with the size of the layer it added (`system df`). */
   async usage(): Promise<BuildCacheRecord[]> {
     const counted = new Set<string>();
+    const listed = new Set<string>();
     const out: BuildCacheRecord[] = [];
     const rows = [...this.cache.all()].sort((a, b) => a.createdAt - b.createdAt);
     for (const row of rows) {
+      // a COPY --link step has two keys for one result: list it once
+      if (listed.has(row.manifest)) continue;
+      listed.add(row.manifest);
       const s = await loadState(this.d.content, row.manifest);
       if (!s) continue;
       const last = s.layers[s.layers.length - 1];
