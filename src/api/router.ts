@@ -20,13 +20,41 @@ export type Handler = (ctx: Ctx) => Promise<void> | void;
 
 interface Route {
   method: string;
+  pattern: string;
   re: RegExp;
   names: string[];
   handler: Handler;
 }
 
+export type Match = { handler: Handler; params: Record<string, string> } | 'method' | undefined;
+
 export class Router {
   private routes: Route[] = [];
+  /** Set while routes are still to come (a starting daemon opens its engine after it listens). */
+  private pending: Promise<unknown> | undefined;
+
+  /**
+   * Until `later` settles, a request that no route matches yet waits for it and
+   * is matched again (the daemon answers /_ping at once, the rest once its engine is open).
+   */
+  waitFor(later: Promise<unknown>): void {
+    const p = later.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending = p;
+    void p.then(() => {
+      if (this.pending === p) this.pending = undefined;
+    });
+  }
+
+  /** `match`, after the pending routes have come when none matches now. */
+  async find(method: string, path: string): Promise<Match> {
+    const found = this.match(method, path);
+    if (typeof found === 'object' || !this.pending) return found;
+    await this.pending;
+    return this.match(method, path);
+  }
 
   add(method: string, pattern: string, handler: Handler): this {
     const names: string[] = [];
@@ -36,7 +64,22 @@ export class Router {
         names.push(name);
         return custom ? `(${custom.replace(/\\\./g, '.')})` : '([^/]+)';
       });
-    this.routes.push({ method, re: new RegExp(`^${re}$`), names, handler });
+    this.routes.push({ method, pattern, re: new RegExp(`^${re}$`), names, handler });
+    return this;
+  }
+
+  /**
+   * Routes whose handlers live in a router that `load` makes on first use
+   * (under the same method and pattern): code an idle daemon does not need.
+   */
+  lazy(routes: Array<[method: string, pattern: string]>, load: () => Promise<Router>): this {
+    for (const [method, pattern] of routes) {
+      this.add(method, pattern, async (ctx) => {
+        const route = (await load()).routes.find((x) => x.method === method && x.pattern === pattern);
+        if (!route) throw new Error(`lazy route ${method} ${pattern} is missing from its module`);
+        return route.handler(ctx);
+      });
+    }
     return this;
   }
 
@@ -57,7 +100,7 @@ export class Router {
   }
 
   /** The handler for a request, or 'method' when the path exists for other methods. */
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
+  match(method: string, path: string): Match {
     let pathMatched = false;
     for (const r of this.routes) {
       const m = r.re.exec(path);

@@ -77,7 +77,8 @@ async function handle(router: Router, log: Logger, req: IncomingMessage, res: Ht
   }
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
   const method = req.method ?? 'GET';
-  const found = router.match(method, path);
+  let found = router.match(method, path);
+  if (typeof found !== 'object') found = await router.find(method, path);
   if (found === undefined) return sendJson(res, 404, { message: 'page not found' });
   if (found === 'method') return sendJson(res, 405, { message: `method ${method} not allowed on ${path}` });
   let hijacked = false;

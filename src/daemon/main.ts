@@ -1,12 +1,18 @@
 /**
- * berthd's composition root: flags and config, the data-root lock, the
- * engine, the API server on every --host, and a clean shutdown on SIGTERM.
+ * berthd's composition root: flags and config, the data-root lock, the API
+ * server on every --host, then the engine, and a clean shutdown on SIGTERM.
+ *
+ * It listens before it opens the engine: /_ping and /version are answered at
+ * once, and every other request waits until the store is open and recovery
+ * (networks, containers) is done. The engine and the routes come in a chunk
+ * of their own (engine-start.ts, a dynamic import), so that the first chunk
+ * node loads is small.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApiServer, engineRouter } from '../api/index.ts';
-import { Engine } from '../engine/engine.ts';
+import { bootRouter, createApiServer } from '../api/boot.ts';
+import type { Engine } from '../engine/engine.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { BERTH_VERSION } from '../lib/version.ts';
@@ -55,31 +61,12 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel, { component: 'berthd' });
   mkdirSync(config.dataRoot, { recursive: true, mode: 0o711 });
   const lock = lockFile(join(config.dataRoot, 'berth.lock'), `data root ${config.dataRoot}`);
-  const engine = await Engine.open({
-    dataRoot: config.dataRoot,
-    execRoot: config.execRoot,
-    instance: config.instance,
-    cgroupParent: config.cgroupParent,
-    defaultRuntime: config.defaultRuntime,
-    bridgeSubnet: config.bridgeSubnet,
-    dns: config.dns,
-    log,
-    registry: config,
-  });
-  for (const k of config.unknownKeys)
-    engine.runtimeInfo.warnings.push(`WARNING: unknown key "${k}" in ${config.configFile} was ignored`);
-  const server = createApiServer(engineRouter(engine), log);
+  const router = bootRouter();
+  const server = createApiServer(router, log);
   const closers: Array<() => void> = [];
   for (const h of config.hosts) closers.push(await listen(server, h));
-  // Leftovers of a crash (blobs, snapshots nothing refers to) go once the API is up.
-  setImmediate(() => void engine.gc().catch((e) => log.warn('startup garbage collection failed', { error: e })));
-  log.info('berthd is ready', {
-    version: BERTH_VERSION,
-    hosts: config.hosts,
-    dataRoot: config.dataRoot,
-    instance: config.instance,
-    pid: process.pid,
-  });
+  const starting = import('./engine-start.ts').then((m) => m.startEngine(config, log, router));
+  router.waitFor(starting);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -89,7 +76,8 @@ async function main(argv: string[]): Promise<number> {
     server.close();
     server.closeAllConnections();
     for (const c of closers) c();
-    void engine.close().finally(() => {
+    const closed = starting.then((e) => e.close());
+    void closed.finally(() => {
       lock.release();
       log.info('stopped');
       process.exit(0);
@@ -97,6 +85,23 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  let engine: Engine;
+  try {
+    engine = await starting;
+  } catch (e) {
+    server.close();
+    for (const c of closers) c();
+    throw e;
+  }
+  // Leftovers of a crash (blobs, snapshots nothing refers to) go once the API is up.
+  setImmediate(() => void engine.gc().catch((err) => log.warn('startup garbage collection failed', { error: err })));
+  log.info('berthd is ready', {
+    version: BERTH_VERSION,
+    hosts: config.hosts,
+    dataRoot: config.dataRoot,
+    instance: config.instance,
+    pid: process.pid,
+  });
   return -1;
 }
 

@@ -1,29 +1,11 @@
-/** System routes: /_ping, /version, /info, /events, /system/df. */
+/** System routes: /info, /events, /system/df (/_ping and /version: ping.ts). */
 import type { Engine } from '../../engine/engine.ts';
 import type { EngineEvent } from '../../engine/events.ts';
 import { type Filters, matchLabels, parseFilters } from '../../engine/filters.ts';
-import { buildVersion } from '../../engine/system/info.ts';
-import { API_VERSION, BERTH_VERSION, MIN_API_VERSION } from '../../lib/version.ts';
 import { JsonStream, sendJson } from '../http.ts';
 import type { Router } from '../router.ts';
 
 export function systemRoutes(r: Router, engine: Engine): void {
-  const ping = (ctx: { res: import('node:http').ServerResponse; req: import('node:http').IncomingMessage }) => {
-    ctx.res.writeHead(200, {
-      'Api-Version': API_VERSION,
-      Ostype: 'linux',
-      'Builder-Version': '1',
-      'Docker-Experimental': 'false',
-      'Cache-Control': 'no-cache, no-store, must-revalidate',
-      Pragma: 'no-cache',
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Content-Length': 2,
-    });
-    ctx.res.end(ctx.req.method === 'HEAD' ? undefined : 'OK');
-  };
-  r.get('/_ping', ping);
-  r.head('/_ping', ping);
-  r.get('/version', ({ res }) => sendJson(res, 200, buildVersion(BERTH_VERSION, API_VERSION, MIN_API_VERSION)));
   r.get('/info', async ({ res }) => sendJson(res, 200, await engine.info()));
   r.get('/system/df', async ({ res }) => sendJson(res, 200, await engine.diskUsage()));
   r.get('/events', ({ req, res, query }) => streamEvents(engine, req, res, query));
