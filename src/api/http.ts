@@ -29,9 +29,13 @@ export async function readJson<T = Record<string, unknown>>(req: IncomingMessage
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body));
+}
+
+/** A body that is JSON text already. */
+export function sendJsonText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(`${text}`);
+  res.end(text);
 }
 
 export function sendNoContent(res: ServerResponse, status = 204): void {

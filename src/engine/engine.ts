@@ -12,7 +12,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chainIds } from '../lib/digest.ts';
 import type { Logger } from '../lib/log.ts';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION } from '../lib/version.ts';
 import { runtimeSupport } from '../runtime/cgroups.ts';
@@ -172,15 +171,7 @@ export class Engine {
   /** Removes blobs and snapshots no image, container or cache refers to. */
   async gc(): Promise<{ blobs: number; snapshots: number }> {
     const liveBlobs = await this.images.liveBlobs();
-    const liveSnapshots = new Set<string>();
-    for (const rec of this.images.records.all()) {
-      const cfg = await this.images.config(rec.id);
-      const ids = cfg.rootfs?.diff_ids ?? [];
-      if (ids.length) {
-        const chain = chainIds(ids);
-        liveSnapshots.add(chain[chain.length - 1]);
-      }
-    }
+    const liveSnapshots = new Set<string>(await this.images.snapshotKeys());
     for (const c of this.containers.records.all()) liveSnapshots.add(c.snapshotKey);
     for (const roots of this.gcRoots) {
       const r = await roots();
@@ -212,7 +203,7 @@ export class Engine {
   }
 
   async diskUsage(): Promise<Record<string, unknown>> {
-    const images = await this.images.list(new Map());
+    const images = await this.images.list(new Map(), { countContainers: true });
     const layersSize = this.snapshots
       .list()
       .filter((s) => s.kind === 'committed')

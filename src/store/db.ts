@@ -4,7 +4,8 @@
  * Layout (schema version in `PRAGMA user_version`; every change appends a
  * migration below and never edits an old one):
  *
- *   images        id (config digest) → manifest descriptor, created, size
+ *   images        id (config digest) → manifest descriptor, created, size,
+ *                 summary (v2: JSON of what a listing needs from the config)
  *   image_tags    full reference `docker.io/library/busybox:latest` → image id
  *   image_digests repository + manifest digest (RepoDigests) → image id
  *   snapshots     key (chain ID or container ID) → short on-disk name, parent, kind, size
@@ -76,6 +77,11 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
     expected_size INTEGER,
     started_at INTEGER NOT NULL
   );
+  `,
+  // 2: the fields an image listing shows from the config (created, labels, top
+  // chain ID), so that a list reads no blob; NULL until filled (engine/images/records.ts)
+  `
+  ALTER TABLE images ADD COLUMN summary TEXT;
   `,
 ];
 

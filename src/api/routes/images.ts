@@ -2,7 +2,7 @@
 import type { Engine } from '../../engine/engine.ts';
 import { parseFilters } from '../../engine/filters.ts';
 import { InvalidArgumentError } from '../../lib/errors.ts';
-import { qBool, sendJson } from '../http.ts';
+import { qBool, sendJson, sendJsonText } from '../http.ts';
 import type { Router } from '../router.ts';
 
 const transfer = () => import('./image-transfer.ts');
@@ -13,9 +13,9 @@ export function imageRoutes(r: Router, engine: Engine): void {
     const filters = parseFilters(query.get('filters'), ['dangling', 'label', 'reference', 'before', 'since', 'until']);
     const f = query.get('filter');
     if (f) filters.set('reference', [f]);
-    const list = await images.list(filters);
-    if (!qBool(query, 'digests')) for (const i of list) i.RepoDigests = i.RepoDigests ?? [];
-    sendJson(res, 200, list);
+    // Without filters (`docker images`): the listing's cached JSON, as is.
+    if (filters.size === 0) sendJsonText(res, 200, await images.listJson());
+    else sendJson(res, 200, await images.list(filters));
   });
   r.post('/images/create', async (ctx) => (await transfer()).createImage(engine, ctx));
   r.post('/images/load', async (ctx) => (await transfer()).load(engine, ctx));

@@ -12,10 +12,14 @@ import { familiarString, parseReference, repositoryName } from '../../oci/refere
 import type { ContentStore } from '../../store/types.ts';
 import type { DeleteItem, HistoryItem, ImageInspect, ImageSummary, PruneImagesResponse } from '../../wire/images.ts';
 import type { EventBus } from '../events.ts';
-import { type Filters, filterBool, globMatch, matchLabels } from '../filters.ts';
+import { type Filters, filterBool, matchLabels } from '../filters.ts';
+import { ImageListing, type SummarizedImage } from './listing.ts';
 import type { ImageRecord, ImageRecords } from './records.ts';
 import { parseTagTarget, resolveImage, tagKey, tryResolveImage } from './resolve.ts';
-import { createdSeconds, familiarTag, imageHistory, imageInspect, imageSummary, shortImageId } from './view.ts';
+import { familiarTag, imageHistory, imageInspect, shortImageId, summaryFields } from './view.ts';
+
+/** Parsed configs kept in memory (inspect, create, run); listings use the stored summaries instead. */
+const CONFIG_CACHE_MAX = 64;
 
 export interface LayerInput {
   /** The layer blob, already committed to the content store. */
@@ -44,11 +48,21 @@ export class ImageService {
   private events: EventBus;
   private usage: ImageUsage = () => ({ running: [], stopped: [] });
   private configs = new Map<string, ImageConfig>();
+  private listing: ImageListing;
 
   constructor(records: ImageRecords, content: ContentStore, events: EventBus) {
     this.records = records;
     this.content = content;
     this.events = events;
+    this.listing = new ImageListing({
+      records,
+      summarized: () => this.withSummaries(),
+      resolve: (ref) => this.get(ref).id,
+      containers: (id) => {
+        const u = this.usage(id);
+        return u.running.length + u.stopped.length;
+      },
+    });
   }
 
   setUsage(fn: ImageUsage): void {
@@ -67,9 +81,31 @@ export class ImageService {
     let c = this.configs.get(id);
     if (!c) {
       c = JSON.parse((await this.content.readBytes(id as Digest)).toString('utf8')) as ImageConfig;
-      this.configs.set(id, c);
+      this.keepConfig(id, c);
     }
     return c;
+  }
+
+  private keepConfig(id: string, c: ImageConfig): void {
+    if (this.configs.size >= CONFIG_CACHE_MAX) this.configs.delete(this.configs.keys().next().value as string);
+    this.configs.set(id, c);
+  }
+
+  /** Every image with its summary fields; rows from before schema v2 get theirs from the config, once. */
+  async withSummaries(): Promise<SummarizedImage[]> {
+    const all = this.records.all();
+    for (const rec of all) {
+      if (rec.summary) continue;
+      const cfg = await this.config(rec.id);
+      rec.summary = summaryFields(cfg);
+      this.records.setSummary(rec.id, rec.summary);
+    }
+    return all as SummarizedImage[];
+  }
+
+  /** The snapshot (top chain ID) of every image: what the GC keeps. */
+  async snapshotKeys(): Promise<string[]> {
+    return (await this.withSummaries()).flatMap((r) => (r.summary.chainId ? [r.summary.chainId] : []));
   }
 
   async manifest(rec: ImageRecord): Promise<Manifest> {
@@ -99,8 +135,9 @@ export class ImageService {
       manifest: manifestDesc,
       addedAt: Date.now(),
       size: input.layers.reduce((n, l) => n + l.uncompressedSize, 0),
+      summary: summaryFields(cfg),
     };
-    this.configs.set(rec.id, cfg);
+    this.keepConfig(rec.id, cfg);
     const isNew = this.records.insert(rec);
     const stored = isNew ? rec : (this.records.get(rec.id) as ImageRecord);
     for (const t of input.tags ?? []) this.tagImage(stored, t);
@@ -120,36 +157,14 @@ export class ImageService {
     this.events.publish('image', 'tag', rec.id, { name: familiarString(ref) });
   }
 
-  async list(filters: Filters): Promise<ImageSummary[]> {
-    const tags = this.records.allTags();
-    const digests = this.records.allDigests();
-    const dangling = filterBool(filters, 'dangling');
-    const refPatterns = filters.get('reference');
-    const before = filters.get('before')?.map((r) => this.get(r));
-    const since = filters.get('since')?.map((r) => this.get(r));
-    const out: ImageSummary[] = [];
-    const all = this.records.all();
-    // Configs are read once and kept; the first listing reads them in parallel.
-    const configs = await Promise.all(all.map((r) => this.config(r.id)));
-    for (const [i, rec] of all.entries()) {
-      const t = tags.get(rec.id) ?? [];
-      if (dangling === true && t.length > 0) continue;
-      if (dangling === false && t.length === 0) continue;
-      const cfg = configs[i];
-      if (!matchLabels(filters, cfg.config?.Labels)) continue;
-      // With a reference filter, an image lists only the names that match (as Docker's does).
-      const shown = refPatterns ? t.filter((ref) => refPatterns.some((p) => referenceMatches(p, ref))) : t;
-      if (refPatterns && shown.length === 0) continue;
-      const created = createdSeconds(cfg);
-      if (before && !before.every((b) => b.id !== rec.id && created <= createdSecondsSync(this.configs.get(b.id))))
-        continue;
-      if (since && !since.every((s) => s.id !== rec.id && created >= createdSecondsSync(this.configs.get(s.id))))
-        continue;
-      const u = this.usage(rec.id);
-      out.push(imageSummary(rec, cfg, shown, digests.get(rec.id) ?? [], u.running.length + u.stopped.length));
-    }
-    out.sort((a, b) => b.Created - a.Created);
-    return out;
+  /** `GET /images/json` (listing.ts); containers are counted only when asked (`system df`), as Docker does. */
+  list(filters: Filters, opts: { countContainers?: boolean } = {}): Promise<ImageSummary[]> {
+    return this.listing.list(filters, opts);
+  }
+
+  /** The unfiltered listing as JSON, kept until the images change. */
+  listJson(): Promise<string> {
+    return this.listing.json();
   }
 
   async inspect(ref: string, graphData: Record<string, string> | null = null): Promise<ImageInspect> {
@@ -245,15 +260,14 @@ export class ImageService {
     const tags = this.records.allTags();
     const deleted: DeleteItem[] = [];
     let reclaimed = 0;
-    for (const rec of this.records.all()) {
+    for (const rec of await this.withSummaries()) {
       const t = tags.get(rec.id) ?? [];
       if (!all && t.length > 0) continue;
       const u = this.usage(rec.id);
       if (u.running.length + u.stopped.length > 0) continue;
-      const cfg = await this.config(rec.id);
-      if (!matchLabels(filters, cfg.config?.Labels)) continue;
+      if (!matchLabels(filters, rec.summary.labels ?? undefined)) continue;
       const until = filters.get('until');
-      if (until && !until.every((x) => createdSeconds(cfg) < parseUntil(x))) continue;
+      if (until && !until.every((x) => rec.summary.created < parseUntil(x))) continue;
       deleted.push(...this.remove(rec.id, { force: true }));
       reclaimed += rec.size;
     }
@@ -282,21 +296,10 @@ export class ImageService {
   }
 }
 
-function createdSecondsSync(cfg: ImageConfig | undefined): number {
-  return cfg ? createdSeconds(cfg) : 0;
-}
-
 function parseUntil(s: string): number {
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
   const d = /^(\d+)(s|m|h)$/.exec(s);
   if (d) return Date.now() / 1000 - Number(d[1]) * { s: 1, m: 60, h: 3600 }[d[2] as 's' | 'm' | 'h'];
   const t = Date.parse(s);
   return Number.isFinite(t) ? t / 1000 : Number.POSITIVE_INFINITY;
-}
-
-/** Docker's `reference=` filter: a glob on the familiar name with and without the tag. */
-function referenceMatches(pattern: string, key: string): boolean {
-  const fam = familiarTag(key);
-  const name = fam.slice(0, fam.lastIndexOf(':'));
-  return globMatch(pattern, fam) || globMatch(pattern, name);
 }

@@ -13,6 +13,17 @@ export interface ImageRecord {
   addedAt: number;
   /** Unpacked size in bytes (sum of the uncompressed layers). */
   size: number;
+  /** What a listing shows from the config; absent for rows written before schema v2 (filled on first use). */
+  summary?: ImageSummaryFields;
+}
+
+/** The config fields an image listing (and the GC) needs, kept beside the row so that a list reads no blob. */
+export interface ImageSummaryFields {
+  /** The config's `created`, in seconds (0 when absent). */
+  created: number;
+  labels: Record<string, string> | null;
+  /** Chain ID of the top layer (the image's snapshot), or null for an image without layers. */
+  chainId: string | null;
 }
 
 interface ImageRow {
@@ -20,16 +31,36 @@ interface ImageRow {
   manifest: string;
   created_at: number;
   size: number;
+  summary: string | null;
 }
 
 function toRecord(r: ImageRow): ImageRecord {
-  return { id: r.id as Digest, manifest: JSON.parse(r.manifest), addedAt: r.created_at, size: r.size };
+  const rec: ImageRecord = {
+    id: r.id as Digest,
+    manifest: JSON.parse(r.manifest),
+    addedAt: r.created_at,
+    size: r.size,
+  };
+  if (r.summary) rec.summary = JSON.parse(r.summary) as ImageSummaryFields;
+  return rec;
 }
+
+/** Bumped by every write to the image tables of a database: a cached listing is good while it holds. */
+const generations = new WeakMap<Database, number>();
 
 export class ImageRecords {
   private db: Database;
   constructor(db: Database) {
     this.db = db;
+  }
+
+  /** Changes with every write to images, tags or digests (in this process). */
+  get generation(): number {
+    return generations.get(this.db) ?? 0;
+  }
+
+  private changed(): void {
+    generations.set(this.db, this.generation + 1);
   }
 
   get(id: string): ImageRecord | undefined {
@@ -56,9 +87,21 @@ export class ImageRecords {
   /** Inserts the image if new; returns false when it already existed. */
   insert(rec: ImageRecord): boolean {
     const r = this.db
-      .prepare('INSERT OR IGNORE INTO images (id, manifest, created_at, size) VALUES (?, ?, ?, ?)')
-      .run(rec.id, JSON.stringify(rec.manifest), rec.addedAt, rec.size);
+      .prepare('INSERT OR IGNORE INTO images (id, manifest, created_at, size, summary) VALUES (?, ?, ?, ?, ?)')
+      .run(
+        rec.id,
+        JSON.stringify(rec.manifest),
+        rec.addedAt,
+        rec.size,
+        rec.summary ? JSON.stringify(rec.summary) : null,
+      );
+    if (r.changes > 0) this.changed();
     return r.changes > 0;
+  }
+
+  /** Fills the summary of a row written before schema v2. */
+  setSummary(id: string, summary: ImageSummaryFields): void {
+    this.db.prepare('UPDATE images SET summary = ? WHERE id = ?').run(JSON.stringify(summary), id);
   }
 
   delete(id: string): void {
@@ -67,6 +110,7 @@ export class ImageRecords {
       this.db.prepare('DELETE FROM image_digests WHERE image_id = ?').run(id);
       this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
     });
+    this.changed();
   }
 
   tagTarget(ref: string): string | undefined {
@@ -81,11 +125,13 @@ export class ImageRecords {
     this.db
       .prepare('INSERT OR REPLACE INTO image_tags (ref, image_id, created_at) VALUES (?, ?, ?)')
       .run(ref, imageId, Date.now());
+    this.changed();
     return before !== imageId ? before : undefined;
   }
 
   removeTag(ref: string): void {
     this.db.prepare('DELETE FROM image_tags WHERE ref = ?').run(ref);
+    this.changed();
   }
 
   tagsOf(imageId: string): string[] {
@@ -132,10 +178,12 @@ export class ImageRecords {
     this.db
       .prepare('INSERT OR REPLACE INTO image_digests (repo, digest, image_id) VALUES (?, ?, ?)')
       .run(repo, digest, imageId);
+    this.changed();
   }
 
   removeDigest(repo: string, digest: string): void {
     this.db.prepare('DELETE FROM image_digests WHERE repo = ? AND digest = ?').run(repo, digest);
+    this.changed();
   }
 
   digestsOf(imageId: string): Array<{ repo: string; digest: string }> {

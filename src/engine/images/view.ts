@@ -1,13 +1,23 @@
 /** Renders images in the Engine API's shapes: summary, inspect, history. */
 
-import { digestHex } from '../../lib/digest.ts';
+import { chainIds, digestHex } from '../../lib/digest.ts';
 import type { HistoryEntry, ImageConfig } from '../../oci/image.ts';
 import { familiarString, parseReference } from '../../oci/reference.ts';
 import type { HistoryItem, ImageInspect, ImageSummary } from '../../wire/images.ts';
-import type { ImageRecord } from './records.ts';
+import type { ImageRecord, ImageSummaryFields } from './records.ts';
+
+/** Familiar forms of stored tag keys, kept: a listing of 1,000 images renders each name once. */
+const familiar = new Map<string, string>();
+const FAMILIAR_MAX = 10_000;
 
 export function familiarTag(ref: string): string {
-  return familiarString(parseReference(ref));
+  let f = familiar.get(ref);
+  if (f === undefined) {
+    f = familiarString(parseReference(ref));
+    if (familiar.size >= FAMILIAR_MAX) familiar.clear();
+    familiar.set(ref, f);
+  }
+  return f;
 }
 
 export function familiarDigest(repo: string, digest: string): string {
@@ -19,9 +29,20 @@ export function createdSeconds(cfg: ImageConfig): number {
   return Number.isFinite(t) ? Math.floor(t / 1000) : 0;
 }
 
+/** The config fields a listing needs (stored with the image row). */
+export function summaryFields(cfg: ImageConfig): ImageSummaryFields {
+  const ids = cfg.rootfs?.diff_ids ?? [];
+  return {
+    created: createdSeconds(cfg),
+    labels: cfg.config?.Labels ?? null,
+    chainId: ids.length ? chainIds(ids)[ids.length - 1] : null,
+  };
+}
+
+/** A `GET /images/json` entry; `containers` is -1 when not counted (as Docker's list: only `system df` counts). */
 export function imageSummary(
   rec: ImageRecord,
-  cfg: ImageConfig,
+  fields: ImageSummaryFields,
   tags: string[],
   digests: Array<{ repo: string; digest: string }>,
   containers: number,
@@ -31,11 +52,11 @@ export function imageSummary(
     ParentId: '',
     RepoTags: tags.map(familiarTag),
     RepoDigests: digests.map((d) => familiarDigest(d.repo, d.digest)),
-    Created: createdSeconds(cfg),
+    Created: fields.created,
     Size: rec.size,
     SharedSize: -1,
     VirtualSize: rec.size,
-    Labels: cfg.config?.Labels ?? {},
+    Labels: fields.labels ?? {},
     Containers: containers,
   };
 }
