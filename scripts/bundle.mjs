@@ -19,3 +19,17 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// `berth registry` on its own (bin/berth runs it directly): one CommonJS file,
+// since require() of a builtin does not load the ES facade's lazy parts
+// (undici, TLS, worker_threads …), which cost the long-running server memory.
+await build({
+  entryPoints: ['src/registry/cli-entry.ts'],
+  outfile: 'dist/bundle/registry.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node24',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});

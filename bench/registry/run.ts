@@ -3,7 +3,9 @@
  * distribution 2.8.2), started by this script in the same run.
  *   - manifest GET by tag, 50 connections (wrk, 10 s)
  *   - 100 MiB blob push (POST + streamed PATCH + PUT) and pull, MiB/s (best of 3)
- *   - idle RSS after start and one small push, and RSS after the load
+ *   - idle RSS after start and one small push, the peak RSS while the blobs
+ *     stream (sampled every 50 ms), RSS after the load, and once idle again
+ * Berth is started as users start it: `bin/berth registry serve …`.
  * Run: npm run build && node dist/bench/registry/run.js
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -32,10 +34,10 @@ async function rssMiB(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(s)![1]) / 1024;
 }
 
-function wrk(url: string): number {
+function wrk(url: string, seconds = 10): number {
   const out = execFileSync(
     'wrk',
-    ['-t2', '-c50', '-d10s', '-H', 'Accept: application/vnd.oci.image.manifest.v1+json', url],
+    ['-t2', '-c50', `-d${seconds}s`, '-H', 'Accept: application/vnd.oci.image.manifest.v1+json', url],
     { encoding: 'utf8' },
   );
   const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
@@ -100,12 +102,31 @@ async function pullBig(base: string, blob: Buffer): Promise<number> {
   return blob.length / MiB / ((performance.now() - t0) / 1000);
 }
 
+/** Samples a process's RSS every 50 ms until stopped; returns the peak. */
+function rssSampler(pid: number): () => Promise<number> {
+  let peak = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      peak = Math.max(peak, await rssMiB(pid));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return peak;
+  };
+}
+
 interface Figures {
   idleRss: number;
   rps: number;
   push: number;
   pull: number;
+  peakRss: number;
   loadRss: number;
+  idleAfterRss: number;
 }
 
 async function measure(name: string, base: string, pid: number): Promise<Figures> {
@@ -115,21 +136,25 @@ async function measure(name: string, base: string, pid: number): Promise<Figures
   if (put.status !== 201) throw new Error(`${name}: manifest push ${put.status} ${put.body}`);
   await new Promise((r) => setTimeout(r, 1000));
   const idleRss = await rssMiB(pid);
-  wrk(`${base}/v2/bench/app/manifests/v1`.replace('-d10s', '-d2s'));
+  wrk(`${base}/v2/bench/app/manifests/v1`, 2);
   const rps = wrk(`${base}/v2/bench/app/manifests/v1`);
   let push = 0;
   let pull = 0;
+  const blob = Buffer.allocUnsafe(100 * MiB);
+  const peak = rssSampler(pid);
   for (let i = 0; i < 3; i++) {
-    const blob = Buffer.allocUnsafe(100 * MiB);
     randomFillSync(blob);
     push = Math.max(push, await pushBig(base, blob));
     pull = Math.max(pull, await pullBig(base, blob));
   }
+  const peakRss = await peak();
   const loadRss = await rssMiB(pid);
+  await new Promise((r) => setTimeout(r, 5000));
+  const idleAfterRss = await rssMiB(pid);
   process.stdout.write(
-    `${name}: manifest GET ${rps.toFixed(0)} req/s, push ${push.toFixed(0)} MiB/s, pull ${pull.toFixed(0)} MiB/s, idle RSS ${idleRss.toFixed(1)} MiB, RSS after load ${loadRss.toFixed(1)} MiB\n`,
+    `${name}: manifest GET ${rps.toFixed(0)} req/s, push ${push.toFixed(0)} MiB/s, pull ${pull.toFixed(0)} MiB/s, RSS: idle ${idleRss.toFixed(1)} MiB, peak while blobs stream ${peakRss.toFixed(1)} MiB, after the load ${loadRss.toFixed(1)} MiB, idle 5 s later ${idleAfterRss.toFixed(1)} MiB\n`,
   );
-  return { idleRss, rps, push, pull, loadRss };
+  return { idleRss, rps, push, pull, peakRss, loadRss, idleAfterRss };
 }
 
 function stop(p: ChildProcess): Promise<void> {
@@ -153,23 +178,15 @@ http: { addr: 127.0.0.1:${pd} }
   );
   const dist = spawn('docker-registry', ['serve', join(dir, 'distribution.yml')], { stdio: 'ignore' });
   const berth = spawn(
-    process.execPath,
-    [
-      join(projectRoot(), 'dist/src/registry/cli-entry.js'),
-      'serve',
-      '--root',
-      join(dir, 'berth'),
-      '--addr',
-      `127.0.0.1:${pb}`,
-      '--no-access-log',
-    ],
+    join(projectRoot(), 'bin/berth'),
+    ['registry', 'serve', '--root', join(dir, 'berth'), '--addr', `127.0.0.1:${pb}`, '--no-access-log'],
     { stdio: 'ignore' },
   );
   try {
     const d = await measure('distribution 2.8.2', `http://127.0.0.1:${pd}`, dist.pid!);
     const b = await measure('berth registry    ', `http://127.0.0.1:${pb}`, berth.pid!);
     process.stdout.write(
-      `ratios (berth / distribution): manifest GET ${(b.rps / d.rps).toFixed(1)}x (target >= 10x), push ${(b.push / d.push).toFixed(2)}x, pull ${(b.pull / d.pull).toFixed(2)}x (targets >= 1x); berth idle RSS ${b.idleRss.toFixed(1)} MiB (target <= 64)\n`,
+      `ratios (berth / distribution): manifest GET ${(b.rps / d.rps).toFixed(1)}x (target >= 10x), push ${(b.push / d.push).toFixed(2)}x, pull ${(b.pull / d.pull).toFixed(2)}x (targets >= 1x); berth idle RSS ${b.idleRss.toFixed(1)} MiB (target <= 64), peak while blobs stream ${b.peakRss.toFixed(1)} MiB, after the load ${b.loadRss.toFixed(1)} MiB (distribution: ${d.idleRss.toFixed(1)}, ${d.peakRss.toFixed(1)}, ${d.loadRss.toFixed(1)})\n`,
     );
   } finally {
     await Promise.all([stop(dist), stop(berth)]);

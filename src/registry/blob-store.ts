@@ -1,9 +1,8 @@
 /** Blobs: stored once by digest, linked into repositories. */
-import type { Readable } from 'node:stream';
 import type { Digest } from '../lib/digest.ts';
 import type { GcGuard } from './gc-guard.ts';
 import { blobDataKey, layerLinkKey, revisionLinkKey } from './layout.ts';
-import type { ByteRange, StorageDriver } from './storage/driver.ts';
+import type { ByteRange, ChunkSink, StorageDriver } from './storage/driver.ts';
 
 export class BlobStore {
   readonly driver: StorageDriver;
@@ -44,8 +43,9 @@ export class BlobStore {
     return true;
   }
 
-  async reader(d: Digest, range?: ByteRange): Promise<Readable> {
-    return this.driver.reader(blobDataKey(d), range);
+  /** Reads a blob chunk by chunk (see StorageDriver.read: a chunk is valid until its sink settles). */
+  async readChunks(d: Digest, range: ByteRange | undefined, sink: ChunkSink): Promise<void> {
+    await this.driver.read(blobDataKey(d), range, sink);
   }
 
   async read(d: Digest): Promise<Buffer> {

@@ -7,11 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { type Algorithm, type Digest, Digester } from '../lib/digest.ts';
 import type { BlobStore } from './blob-store.ts';
+import { blobBuffers } from './buffer-pool.ts';
 import { digestInvalid, RegistryError, uploadUnknown } from './errors.ts';
 import { uploadKey, uploadsKey } from './layout.ts';
 import type { StorageDriver } from './storage/driver.ts';
+import { countReceived } from './stream-gc.ts';
 
-const WRITE_BATCH = 1024 * 1024;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Session {
@@ -99,28 +100,35 @@ export class UploadStore {
     if (s.digester && s.digester.size !== size) s.digester = null;
     const w = await this.driver.writer(`${uploadKey(name, uuid)}/data`, true);
     let n = 0;
-    // Socket chunks are small (64 KiB); writing them in batches of 1 MiB saves most of the write calls.
-    let batch: Uint8Array[] = [];
-    let batchBytes = 0;
+    // Socket chunks are small (64 KiB): they are copied into one reused 1 MiB buffer, written when full
+    // (few write calls, and no new buffer per batch: memory stays flat while a blob streams in).
+    const batch = blobBuffers.take();
+    let fill = 0;
     try {
       for await (const chunk of body) {
         if (expected !== undefined && n + chunk.length > expected) throw sizeInvalid(expected, n + chunk.length);
         s.digester?.update(chunk);
-        batch.push(chunk);
-        batchBytes += chunk.length;
         n += chunk.length;
-        if (batchBytes >= WRITE_BATCH) {
-          await w.write(batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes));
-          batch = [];
-          batchBytes = 0;
+        for (let off = 0; off < chunk.length; ) {
+          const k = Math.min(chunk.length - off, batch.length - fill);
+          batch.set(off === 0 && k === chunk.length ? chunk : chunk.subarray(off, off + k), fill);
+          fill += k;
+          off += k;
+          if (fill === batch.length) {
+            await w.write(batch);
+            fill = 0;
+            countReceived(batch.length);
+          }
         }
       }
       if (expected !== undefined && n !== expected) throw sizeInvalid(expected, n);
-      if (batchBytes > 0) await w.write(batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes));
+      if (fill > 0) await w.write(batch.subarray(0, fill));
     } catch (e) {
       s.digester = null;
       await w.cancel();
       throw e;
+    } finally {
+      blobBuffers.give(batch);
     }
     await w.commit();
     return w.size;
@@ -157,7 +165,7 @@ export class UploadStore {
 
   private async rehash(name: string, uuid: string, alg: Algorithm): Promise<Digest> {
     const d = new Digester(alg);
-    for await (const chunk of await this.driver.reader(`${uploadKey(name, uuid)}/data`)) d.update(chunk as Buffer);
+    await this.driver.read(`${uploadKey(name, uuid)}/data`, undefined, async (chunk) => d.update(chunk));
     return d.digest();
   }
 

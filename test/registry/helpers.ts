@@ -1,12 +1,15 @@
 /** Shared pieces of the registry tests: a registry per test, a tiny HTTP client, and image builders. */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/lib/log.ts';
 import { type RunningRegistry, startRegistry } from '../../src/registry/server.ts';
+import { projectRoot } from '../../src/sys/native.ts';
 
 export interface Reply {
   status: number;
@@ -76,6 +79,33 @@ export async function testRegistry(extra: Record<string, unknown> = {}): Promise
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** `berth registry serve` as users start it (bin/berth: the bundle and its flags), answering on `port`. */
+export async function startRegistryProcess(root: string, port: number): Promise<ChildProcess> {
+  const child = spawn(
+    join(projectRoot(), 'bin/berth'),
+    ['registry', 'serve', '--root', root, '--addr', `127.0.0.1:${port}`, '--no-access-log'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await req(`http://127.0.0.1:${port}`, 'GET', '/v2/')).status === 200) return child;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error('registry child did not start');
 }
 
 export async function pushBlob(base: string, name: string, data: Buffer | string, o: ReqOptions = {}): Promise<string> {

@@ -1,42 +1,10 @@
-/** A chunked upload survives the registry being killed with `kill -9` and restarted. */
+/** A chunked upload survives the registry (`berth registry serve`) being killed with `kill -9` and restarted. */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { projectRoot } from '../../src/sys/native.ts';
-import { req, sha256 } from './helpers.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function startChild(root: string, port: number): Promise<ChildProcess> {
-  const entry = join(projectRoot(), 'dist/src/registry/cli-entry.js');
-  const child = spawn(
-    process.execPath,
-    [entry, 'serve', '--root', root, '--addr', `127.0.0.1:${port}`, '--no-access-log'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await req(`http://127.0.0.1:${port}`, 'GET', '/v2/')).status === 200) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error('registry child did not start');
-}
+import { freePort, req, sha256, startRegistryProcess } from './helpers.ts';
 
 test('resume an interrupted chunked upload after kill -9 and restart', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'berth-reg-kill-'));
@@ -44,7 +12,7 @@ test('resume an interrupted chunked upload after kill -9 and restart', async () 
   const base = `http://127.0.0.1:${port}`;
   const data = Buffer.alloc(3 * 1024 * 1024 + 17);
   for (let i = 0; i < data.length; i++) data[i] = (i * 31 + 7) & 0xff;
-  let child = await startChild(dir, port);
+  let child = await startRegistryProcess(dir, port);
   try {
     const start = await req(base, 'POST', '/v2/kill/test/blobs/uploads/');
     assert.equal(start.status, 202);
@@ -58,7 +26,7 @@ test('resume an interrupted chunked upload after kill -9 and restart', async () 
 
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    child = await startChild(dir, port);
+    child = await startRegistryProcess(dir, port);
 
     const status = await req(base, 'GET', loc);
     assert.equal(status.status, 204);

@@ -1,5 +1,5 @@
 /** GET/HEAD/DELETE /v2/<name>/blobs/<digest>: blob pull with Range, and blob delete. */
-import { pipeline } from 'node:stream/promises';
+import type { ServerResponse } from 'node:http';
 import { blobUnknown, RegistryError } from '../errors.ts';
 import { checkDigest } from '../names.ts';
 import type { ByteRange } from '../storage/driver.ts';
@@ -54,8 +54,23 @@ export async function getBlob(ctx: Ctx, head: boolean): Promise<void> {
     ctx.res.end();
     return;
   }
-  const stream = await ctx.reg.blobs.reader(digest, range);
-  await pipeline(stream, ctx.res);
+  const res = ctx.res;
+  await ctx.reg.blobs.readChunks(digest, range ?? undefined, (chunk) => written(res, chunk));
+  res.end();
+}
+
+/** Writes a chunk to the response; settles when the socket is done with it (so its buffer can be reused). */
+function written(res: ServerResponse, chunk: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const gone = () => reject(new Error('the client closed the connection'));
+    if (res.destroyed) return gone();
+    res.once('close', gone);
+    res.write(chunk, (err) => {
+      res.off('close', gone);
+      if (err) reject(err);
+      else resolve();
+    });
+  });
 }
 
 export async function deleteBlob(ctx: Ctx): Promise<void> {

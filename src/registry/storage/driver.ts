@@ -8,8 +8,6 @@
  *     discarding only what that writer added;
  *   - list returns the immediate children of a prefix, like a delimiter list.
  */
-import type { Readable } from 'node:stream';
-
 export interface StatInfo {
   size: number;
   /** Milliseconds since the epoch of the last write. */
@@ -24,10 +22,14 @@ export interface ByteRange {
   end?: number;
 }
 
+/** Takes one chunk; the caller may reuse the chunk's memory once the promise settles. */
+export type ChunkSink = (chunk: Uint8Array) => Promise<void>;
+
 /** An append-only writer to one object (an upload's data). */
 export interface FileWriter {
   /** Total size of the object: what existed before plus what this writer wrote. */
   readonly size: number;
+  /** The chunk may be reused by the caller once the promise settles (copy what must be kept). */
   write(chunk: Uint8Array): Promise<void>;
   /** Makes what was written durable and closes the writer. */
   commit(): Promise<void>;
@@ -41,8 +43,13 @@ export interface StorageDriver {
   getContent(key: string): Promise<Buffer>;
   /** Writes a whole object atomically. */
   putContent(key: string, data: Uint8Array): Promise<void>;
-  /** A stream of the object or a byte range of it; NotFoundError when missing. */
-  reader(key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Reads the object or a byte range of it, one chunk at a time: `sink` gets
+   * each chunk, and the chunk is only valid until its promise settles (the
+   * driver reuses the buffer, so that streaming a blob allocates nothing).
+   * NotFoundError when missing.
+   */
+  read(key: string, range: ByteRange | undefined, sink: ChunkSink): Promise<void>;
   /** Opens an append writer; `append` false starts the object empty. */
   writer(key: string, append: boolean): Promise<FileWriter>;
   stat(key: string): Promise<StatInfo | undefined>;

@@ -17,13 +17,12 @@
  * ends are under one root, one filesystem). Upload data is appended with
  * write(2), so it survives the process being killed (`kill -9`).
  */
-import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { writeFileAtomic } from '../../lib/atomic.ts';
 import { InvalidArgumentError, isNotFound, NotFoundError } from '../../lib/errors.ts';
-import type { ByteRange, FileWriter, StatInfo, StorageDriver } from './driver.ts';
+import { blobBuffers } from '../buffer-pool.ts';
+import type { ByteRange, ChunkSink, FileWriter, StatInfo, StorageDriver } from './driver.ts';
 
 function checkKey(key: string): void {
   if (key === '' || key.startsWith('/') || key.split('/').some((p) => p === '' || p === '.' || p === '..')) {
@@ -58,17 +57,25 @@ export class FsDriver implements StorageDriver {
     await writeFileAtomic(p, data);
   }
 
-  async reader(key: string, range?: ByteRange): Promise<Readable> {
-    const p = this.path(key);
-    const fh = await open(p, 'r').catch((e) => {
+  async read(key: string, range: ByteRange | undefined, sink: ChunkSink): Promise<void> {
+    const fh = await open(this.path(key), 'r').catch((e) => {
       throw isNotFound(e) ? new NotFoundError(`${key}: not found`) : e;
     });
-    return createReadStream('', {
-      fd: fh,
-      start: range?.start,
-      end: range?.end,
-      highWaterMark: 1024 * 1024,
-    });
+    const buf = blobBuffers.take();
+    try {
+      let pos = range?.start ?? 0;
+      const end = range?.end ?? Number.POSITIVE_INFINITY;
+      while (pos <= end) {
+        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - pos + 1), pos);
+        if (bytesRead === 0) break;
+        pos += bytesRead;
+        await sink(buf.subarray(0, bytesRead));
+      }
+      // Given back only when every sink has settled (after an error, a write may still hold it).
+      blobBuffers.give(buf);
+    } finally {
+      await fh.close();
+    }
   }
 
   async writer(key: string, append: boolean): Promise<FileWriter> {

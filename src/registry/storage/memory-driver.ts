@@ -1,7 +1,9 @@
 /** An in-memory driver for tests: a sorted map of keys to byte arrays. */
-import { Readable } from 'node:stream';
 import { InvalidArgumentError, NotFoundError } from '../../lib/errors.ts';
-import type { ByteRange, FileWriter, StatInfo, StorageDriver } from './driver.ts';
+import type { ByteRange, ChunkSink, FileWriter, StatInfo, StorageDriver } from './driver.ts';
+
+/** Reads hand out slices of this size, as the filesystem driver does. */
+const CHUNK = 1024 * 1024;
 
 interface Entry {
   data: Buffer;
@@ -34,11 +36,11 @@ export class MemoryDriver implements StorageDriver {
     this.objects.set(key, { data: Buffer.from(data), modTime: Date.now() });
   }
 
-  async reader(key: string, range?: ByteRange): Promise<Readable> {
+  async read(key: string, range: ByteRange | undefined, sink: ChunkSink): Promise<void> {
     const { data } = this.get(key);
     const start = range?.start ?? 0;
     const end = range?.end === undefined ? data.length : range.end + 1;
-    return Readable.from([data.subarray(start, end)], { objectMode: false });
+    for (let off = start; off < end; off += CHUNK) await sink(data.subarray(off, Math.min(off + CHUNK, end)));
   }
 
   async writer(key: string, append: boolean): Promise<FileWriter> {
