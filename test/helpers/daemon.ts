@@ -256,19 +256,33 @@ export function isolatedConfig(): Record<string, unknown> {
   return { 'default-bridge-subnet': `10.${a}.${b}.0/24`, dns: ['127.0.0.1'] };
 }
 
-/** A busybox image archive made once per test run and loaded into each daemon (fast). */
+/**
+ * A busybox image archive made once per test run and loaded into each daemon
+ * (fast), so that every daemon of a run has the same busybox image ID. Test
+ * files run in parallel: the first to finish making the archive publishes it
+ * (link, which fails if it is there already), and everyone loads the
+ * published one, also the files that made their own meanwhile.
+ */
 export async function loadBusybox(d: TestDaemon): Promise<void> {
   const cache = join(process.env.BERTH_TEST_CACHE ?? '/tmp/berth-test-cache', 'busybox.tar');
   if (!existsSync(cache)) {
-    const { mkdirSync, renameSync } = await import('node:fs');
+    const { linkSync, mkdirSync, rmSync } = await import('node:fs');
     mkdirSync(join(cache, '..'), { recursive: true });
     const r = d.berth(['image', 'bootstrap', 'busybox']);
     if (r.code !== 0) throw new Error(`bootstrap busybox failed: ${r.stderr}`);
     const tmp = `${cache}.${process.pid}.tmp`;
     const s = d.berth(['image', 'save', '-o', tmp, 'busybox:latest']);
     if (s.code !== 0) throw new Error(`save busybox failed: ${s.stderr}`);
-    renameSync(tmp, cache);
-    return;
+    try {
+      linkSync(tmp, cache);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    // Ours may not be the published one: the daemon keeps only what the others get.
+    const rm = d.berth(['image', 'rm', 'busybox:latest']);
+    if (rm.code !== 0) throw new Error(`rm busybox failed: ${rm.stderr}`);
   }
   const r = d.docker(['load', '-i', cache]);
   if (r.code !== 0) throw new Error(`load busybox failed: ${r.stderr}`);
