@@ -13,8 +13,11 @@ import type { RegistryClient } from './registry-client.ts';
 export interface FetchOptions {
   /** Called as bytes arrive: bytes held so far, and the blob's size. */
   onBytes?: (current: number, total: number) => void;
-  /** Each chunk as it is written (to feed a parallel consumer, e.g. an unpack). */
-  onChunk?: (chunk: Buffer, offset: number) => void;
+  /**
+   * Each chunk as it is written, with its offset in the blob (to feed a
+   * parallel consumer, e.g. an unpack); the download waits for its promise.
+   */
+  onChunk?: (chunk: Buffer, offset: number) => void | Promise<void>;
   /** Attempts after a broken connection (default 5). */
   retries?: number;
 }
@@ -33,8 +36,7 @@ async function copyInto(body: Readable, ingest: Ingest, o: FetchOptions, total: 
     parts = [];
     held = 0;
     const at = ingest.offset;
-    await ingest.write(chunk);
-    o.onChunk?.(chunk, at);
+    await Promise.all([ingest.write(chunk), o.onChunk?.(chunk, at)]);
     o.onBytes?.(ingest.offset, total);
   };
   try {

@@ -277,6 +277,7 @@ class FsIngest implements Ingest {
   private readonly dir: string;
   private fh: FileHandle | undefined;
   private digester: Digester;
+  private sealed: Digest | undefined;
   private readonly expected: Expected;
 
   constructor(store: FsContentStore, ref: string, dir: string, fh: FileHandle, digester: Digester, expected: Expected) {
@@ -311,8 +312,14 @@ class FsIngest implements Ingest {
     this.store.release(this.ref);
   }
 
+  digest(): Digest {
+    this.sealed ??= this.digester.digest();
+    return this.sealed;
+  }
+
   async write(chunk: Uint8Array): Promise<void> {
     const fh = this.handle();
+    if (this.sealed) throw new ConflictError(`ingest "${this.ref}" was sealed by digest()`);
     if (this.expected.size !== undefined && this.digester.size + chunk.length > this.expected.size) {
       const got = this.digester.size + chunk.length;
       await this.discard();
@@ -356,7 +363,7 @@ class FsIngest implements Ingest {
     await fh.close();
     this.fh = undefined;
     const dataPath = join(this.dir, 'data');
-    let digest = this.digester.digest();
+    let digest = this.digest();
     if (want.digest && parseDigest(want.digest).algorithm !== this.digester.algorithm) {
       const d = new Digester(parseDigest(want.digest).algorithm);
       await hashFile(dataPath, d);

@@ -42,6 +42,12 @@ function toInfo(r: Row): SnapshotInfo {
   return info;
 }
 
+export interface DetachedLayer {
+  dir: string;
+  commit(key: string, parent: string | undefined, diffId: Digest, size: number): Promise<SnapshotInfo>;
+  abort(): Promise<void>;
+}
+
 export interface PreparedLayer {
   dir: string;
   commit(diffId: Digest, size: number): Promise<SnapshotInfo>;
@@ -129,6 +135,20 @@ export class OverlaySnapshotter implements Snapshotter {
   async prepareLayer(key: string, parent: string | undefined): Promise<PreparedLayer> {
     if (this.row(key)) throw new ConflictError(`snapshot ${key} already exists`);
     this.requireParent(parent);
+    const d = await this.prepareDetached();
+    return {
+      dir: d.dir,
+      commit: (diffId: Digest, size: number) => d.commit(key, parent, diffId, size),
+      abort: () => d.abort(),
+    };
+  }
+
+  /**
+   * A directory to unpack a layer into before its chain ID (or its parent)
+   * is known: layers unpack side by side, each is committed under its key
+   * once it checked out and its parent is committed.
+   */
+  async prepareDetached(): Promise<DetachedLayer> {
     const short = await this.claim();
     const base = join(this.root, short);
     const dir = join(base, 'fs');
@@ -145,7 +165,7 @@ export class OverlaySnapshotter implements Snapshotter {
     let done = false;
     return {
       dir,
-      commit: async (diffId: Digest, size: number) => {
+      commit: async (key: string, parent: string | undefined, diffId: Digest, size: number) => {
         if (done) throw new ConflictError(`snapshot ${key}: prepared layer already committed or aborted`);
         done = true;
         const existing = this.row(key);

@@ -43,6 +43,11 @@ export interface Ingest {
   /** Bytes already written (resume point). */
   readonly offset: number;
   write(chunk: Uint8Array): Promise<void>;
+  /**
+   * The digest of the bytes written (with the ingest's algorithm). After it
+   * the ingest takes no more writes, only commit or close.
+   */
+  digest(): Digest;
   /** Pipes a stream into the ingest. */
   writeStream(src: Readable): Promise<void>;
   /**
@@ -87,6 +92,16 @@ export interface Snapshotter {
     key: string,
     parent: string | undefined,
   ): Promise<{ dir: string; commit(diffId: Digest, size: number): Promise<SnapshotInfo>; abort(): Promise<void> }>;
+  /**
+   * A directory to unpack a layer into before its key is known; `commit`
+   * names it (chain ID on `parent`), `abort` removes it. Until then it is
+   * invisible, and a crash leaves only an orphan that start-up removes.
+   */
+  prepareDetached(): Promise<{
+    dir: string;
+    commit(key: string, parent: string | undefined, diffId: Digest, size: number): Promise<SnapshotInfo>;
+    abort(): Promise<void>;
+  }>;
   /** Creates a writable snapshot on top of `parent` (undefined: empty). */
   createActive(key: string, parent: string | undefined): Promise<SnapshotInfo>;
   /** The mount that shows `key` (an active or committed snapshot) as one tree. */

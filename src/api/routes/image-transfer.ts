@@ -54,7 +54,7 @@ export async function load(engine: Engine, { req, res, query }: Ctx): Promise<vo
   const quiet = qBool(query, 'quiet');
   const out = new JsonStream(res);
   try {
-    const result = await loadImages(req, engine.content, engine.images, (rec) => engine.unpack(rec));
+    const result = await loadImages(req, engine.content, engine.images, engine.unpacker);
     for (const img of result.images) {
       engine.events.publish('image', 'load', img.id, { name: img.tags[0] ?? img.id });
       if (img.tags.length === 0) out.write({ stream: `Loaded image ID: ${img.id}\n` });

@@ -2,8 +2,10 @@
  * `docker load`: an image archive in, images out. Reads the archive once
  * (archive-read.ts), then commits exactly the blobs its manifests name,
  * each checked against its digest, creates the images and unpacks their
- * layers (which also checks every layer entry). On any error nothing the
- * load added stays: ingests are aborted and new images removed.
+ * layers (which also checks every layer entry). Layers are unpacked while
+ * the archive streams in (staged-layer.ts) and committed as snapshots once
+ * the manifests vouch for them. On any error nothing the load added stays:
+ * ingests are aborted, staged layers removed and new images removed.
  */
 import type { Readable } from 'node:stream';
 import type { Digest } from '../../lib/digest.ts';
@@ -12,10 +14,19 @@ import type { Descriptor, ImageConfig, Index, Manifest } from '../../oci/image.t
 import { hostPlatform } from '../../oci/image.ts';
 import { isIndexMediaType, MediaType } from '../../oci/media-types.ts';
 import type { BlobInfo, ContentStore } from '../../store/types.ts';
-import { type ArchiveContents, type ArchiveFile, archiveFile, archiveJson, readImageArchive } from './archive-read.ts';
+import {
+  type ArchiveContents,
+  type ArchiveFile,
+  archiveFile,
+  archiveJson,
+  readImageArchive,
+  type Stage,
+} from './archive-read.ts';
 import type { ImageService, LayerInput } from './image-service.ts';
 import { uncompressedDigest } from './layer-digest.ts';
 import type { ImageRecord } from './records.ts';
+import type { StagedLayer } from './staged-layer.ts';
+import type { StagedLayers } from './unpack.ts';
 
 interface DockerArchiveEntry {
   Config: string;
@@ -27,7 +38,18 @@ export interface LoadResult {
   images: Array<{ id: string; tags: string[] }>;
 }
 
-export type Unpack = (rec: ImageRecord) => Promise<void>;
+/** What the load needs of the Unpacker (unpack.ts). */
+export interface LayerUnpacker {
+  stage: Stage;
+  unpack(rec: ImageRecord, staged?: StagedLayers): Promise<unknown>;
+}
+
+/** The uncompressed digest and size of a stored layer: from its staged unpack, else by reading it again. */
+async function uncompressed(content: ContentStore, f: ArchiveFile, digest: Digest) {
+  const r = await f.staged?.result();
+  if (r) return { compression: r.compression, diffId: r.diffId, size: r.tarSize };
+  return uncompressedDigest(content.path(digest));
+}
 
 async function commitFile(
   content: ContentStore,
@@ -72,7 +94,7 @@ async function dockerLayer(
       uncompressedSize: info.size,
     };
   }
-  const u = await uncompressedDigest(content.path(info.digest));
+  const u = await uncompressed(content, f, info.digest);
   if (u.diffId !== diffId) {
     throw new InvalidArgumentError(
       `invalid image archive: layer ${i + 1} (${path}) does not match its digest: the config says ${diffId}, the layer is ${u.diffId}`,
@@ -149,7 +171,7 @@ async function loadOciLayout(content: ContentStore, images: ImageService, c: Arc
     for (let i = 0; i < dist.length; i++) {
       const lf = await blob(content, c, dist[i]);
       const isPlain = dist[i].mediaType === MediaType.OciLayer || dist[i].mediaType.endsWith('.tar');
-      const size = isPlain ? lf.size : (await uncompressedDigest(content.path(dist[i].digest))).size;
+      const size = isPlain ? lf.size : (await uncompressed(content, lf, dist[i].digest)).size;
       layers.push({ descriptor: dist[i], diffId: cfg.rootfs.diff_ids[i], uncompressedSize: size });
     }
     const name = d.annotations?.['io.containerd.image.name'];
@@ -167,9 +189,9 @@ export async function loadImages(
   src: Readable,
   content: ContentStore,
   images: ImageService,
-  unpack: Unpack,
+  unpacker: LayerUnpacker,
 ): Promise<LoadResult> {
-  const c = await readImageArchive(src, content);
+  const c = await readImageArchive(src, content, unpacker.stage.bind(unpacker));
   const existing = new Set(images.records.all().map((r) => r.id));
   let created: Array<{ rec: ImageRecord; tags: string[] }> = [];
   try {
@@ -180,7 +202,9 @@ export async function loadImages(
       throw new InvalidArgumentError(
         'invalid image archive: neither manifest.json (docker-archive) nor index.json (OCI layout) found',
       );
-    for (const { rec } of created) await unpack(rec);
+    const staged = new Map<Digest, StagedLayer>();
+    for (const f of c.files.values()) if (f.staged) staged.set(f.digest, f.staged);
+    for (const { rec } of created) await unpacker.unpack(rec, staged);
   } catch (e) {
     for (const { rec } of created) if (!existing.has(rec.id)) images.records.delete(rec.id);
     await c.discard();

@@ -5,6 +5,10 @@
  * content-store ingest and is hashed on the way. Nothing is committed here:
  * the second pass (archive-load.ts) commits only what the archive's
  * manifests name, after checking digests.
+ *
+ * Each large file is also unpacked as a layer while it streams in (`stage`),
+ * since the manifests that say which files are layers usually come last;
+ * a file that turns out not to be a layer just leaves its staging unused.
  */
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
@@ -13,8 +17,13 @@ import { type Digest, Digester } from '../../lib/digest.ts';
 import { InvalidArgumentError } from '../../lib/errors.ts';
 import { readTar } from '../../store/tar-reader.ts';
 import type { ContentStore, Ingest } from '../../store/types.ts';
+import type { StagedLayer } from './staged-layer.ts';
 
 const SMALL = 4 * 1024 * 1024;
+/** Writes into the ingest of about this size (fewer, larger writes). */
+const BATCH = 1 << 20;
+
+export type Stage = (plainDigest: () => Digest) => Promise<StagedLayer>;
 
 export interface ArchiveFile {
   digest: Digest;
@@ -23,13 +32,15 @@ export interface ArchiveFile {
   bytes?: Buffer;
   /** The open ingest holding the bytes when large. */
   ingest?: Ingest;
+  /** A large file unpacked as a layer while it came in. */
+  staged?: StagedLayer;
 }
 
 export interface ArchiveContents {
   files: Map<string, ArchiveFile>;
   /** Symlinks in the archive (Docker writes repeated layers as links). */
   links: Map<string, string>;
-  /** Aborts every ingest not committed. */
+  /** Aborts every ingest not committed, removes every staged layer not committed. */
   discard(): Promise<void>;
 }
 
@@ -40,13 +51,15 @@ function clean(name: string): string {
     .replace(/^\/+/, '');
 }
 
-export async function readImageArchive(src: Readable, content: ContentStore): Promise<ArchiveContents> {
+export async function readImageArchive(src: Readable, content: ContentStore, stage?: Stage): Promise<ArchiveContents> {
   const files = new Map<string, ArchiveFile>();
   const links = new Map<string, string>();
   const refs: string[] = [];
+  const staged: StagedLayer[] = [];
   const batch = randomBytes(6).toString('hex');
   const discard = async () => {
     for (const ref of refs) await content.abortIngest(ref).catch(() => {});
+    await Promise.all(staged.map((s) => s.discard().catch(() => {})));
   };
   try {
     await readTar(
@@ -60,8 +73,8 @@ export async function readImageArchive(src: Readable, content: ContentStore): Pr
           return;
         }
         if (entry.type !== 'file') return;
-        const d = new Digester();
         if (entry.size <= SMALL) {
+          const d = new Digester();
           const chunks: Buffer[] = [];
           for await (const c of body) {
             d.update(c);
@@ -73,11 +86,26 @@ export async function readImageArchive(src: Readable, content: ContentStore): Pr
         const ref = `load-${batch}-${name}`;
         refs.push(ref);
         const ingest = await content.ingest(ref);
+        const layer = stage ? await stage(() => ingest.digest()) : undefined;
+        if (layer) staged.push(layer);
+        let parts: Buffer[] = [];
+        let held = 0;
+        const flush = async () => {
+          const chunk = parts.length === 1 ? parts[0] : Buffer.concat(parts, held);
+          parts = [];
+          held = 0;
+          await ingest.write(chunk);
+        };
         for await (const c of body) {
-          d.update(c);
-          await ingest.write(c);
+          parts.push(c);
+          held += c.length;
+          const w = layer?.write(c);
+          if (held >= BATCH) await Promise.all([flush(), w]);
+          else await w;
         }
-        files.set(name, { digest: d.digest(), size: d.size, ingest });
+        if (held > 0) await flush();
+        layer?.end(ingest.offset);
+        files.set(name, { digest: ingest.digest(), size: ingest.offset, ingest, staged: layer });
       },
       { truncated: 'unexpected end of the image archive: the tar is truncated' },
     );

@@ -1,8 +1,10 @@
 /**
  * `docker pull`: resolves the reference on the registry (mirrors first for
  * docker.io), downloads the missing layer blobs several at once (each
- * digest-checked and resumable), and unpacks them in order while later
- * layers still download; then records the image, its tag and repo digest.
+ * digest-checked and resumable) and unpacks each while it downloads, into
+ * its own directory (staged-layer.ts); a layer's snapshot is committed, in
+ * order, once its blob verified. Then records the image, its tag and repo
+ * digest.
  * Progress goes out as Docker's JSON messages.
  */
 import { Transform } from 'node:stream';
@@ -33,6 +35,7 @@ import type { EventBus } from '../events.ts';
 import type { ImageService, LayerInput } from './image-service.ts';
 import type { ImageRecord } from './records.ts';
 import { tagKey } from './resolve.ts';
+import { StagedLayer } from './staged-layer.ts';
 
 export interface DistributionContext {
   content: ContentStore;
@@ -115,16 +118,22 @@ export async function pullImage(
   const bars = layers.map((l) => new LayerProgress(progress, shortId(l.digest)));
   const present = await Promise.all(layers.map((l) => ctx.content.has(l.digest)));
   for (let i = 0; i < layers.length; i++) bars[i].status(present[i] ? 'Already exists' : 'Pulling fs layer');
-  const downloads = layers.map((l, i) =>
-    present[i]
-      ? Promise.resolve()
-      : download(ctx, client, ref.path, l, bars[i], limiter).then(() =>
-          sources.addSource(l.digest, `${ref.domain}/${ref.path}`),
-        ),
-  );
-  for (const d of downloads) d.catch(() => {});
+  const staged: Array<StagedLayer | undefined> = [];
+  const downloads: Array<Promise<void>> = [];
   const sizes: number[] = [];
   try {
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i];
+      // a verified blob's digest is the diffID of an uncompressed layer
+      staged[i] =
+        present[i] || ctx.snapshots.stat(chain[i]) ? undefined : await StagedLayer.start(ctx.snapshots, () => l.digest);
+      downloads[i] = present[i]
+        ? Promise.resolve()
+        : download(ctx, client, ref.path, l, bars[i], limiter, staged[i]).then(() =>
+            sources.addSource(l.digest, `${ref.domain}/${ref.path}`),
+          );
+      downloads[i].catch(() => {});
+    }
     for (let i = 0; i < layers.length; i++) {
       await downloads[i];
       sizes.push(
@@ -135,11 +144,13 @@ export async function pullImage(
           layers[i],
           diffIds[i],
           present[i] ? undefined : bars[i],
+          staged[i],
         ),
       );
     }
   } finally {
     await Promise.allSettled(downloads);
+    await Promise.all(staged.map((s) => s?.discard()));
   }
   const before = ctx.images.records.get(await configDigest(ctx, img));
   const tagged = ref.tag ? ctx.images.records.tagTarget(tagKey(ref)) : undefined;
@@ -173,6 +184,7 @@ function download(
   layer: Descriptor,
   bar: LayerProgress,
   limiter: Limiter,
+  staged: StagedLayer | undefined,
 ): Promise<void> {
   if (limiter.busy) bar.status('Waiting');
   return limiter.run(async () => {
@@ -180,17 +192,28 @@ function download(
     if (!p) {
       p = fetchBlob(client, repo, layer, ctx.content, {
         onBytes: (cur, total) => bar.bytes('Downloading', cur, total),
+        onChunk: staged ? (chunk, offset) => staged.write(chunk, offset) : undefined,
       }).finally(() => inflight.delete(layer.digest));
       inflight.set(layer.digest, p);
       bar.bytes('Downloading', 0, layer.size, true);
+    } else {
+      staged?.abandon(); // another pull downloads it: unpack from the blob
     }
-    await p;
+    try {
+      await p;
+    } finally {
+      staged?.end(layer.size);
+    }
     bar.status('Verifying Checksum');
     bar.status('Download complete');
   });
 }
 
-/** Unpacks one layer onto its parent unless its snapshot exists; returns the layer's size. */
+/**
+ * Commits the layer unpacked while it downloaded, or unpacks it from the
+ * stored blob onto its parent, unless its snapshot exists; returns the
+ * layer's size.
+ */
 async function unpackLayer(
   ctx: DistributionContext,
   key: string,
@@ -198,11 +221,18 @@ async function unpackLayer(
   layer: Descriptor,
   diffId: Digest,
   bar: LayerProgress | undefined,
+  staged: StagedLayer | undefined,
 ): Promise<number> {
   const have = ctx.snapshots.stat(key);
   if (have) {
     bar?.status('Pull complete');
     return have.size;
+  }
+  const info = await staged?.commit(key, parent, layer.digest, diffId);
+  if (info) {
+    bar?.bytes('Extracting', layer.size, layer.size, true);
+    bar?.status('Pull complete');
+    return info.size;
   }
   let prep: Awaited<ReturnType<Snapshotter['prepareLayer']>>;
   try {
