@@ -9,6 +9,8 @@ const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1]) || 5;
 const WITH_DEBIAN = !args.includes('--no-debian');
 const WITH_PODMAN = !args.includes('--no-podman');
+/** Only `load`/`save` (busybox, Debian): skips 1,000 images, version, RSS and daemon start. */
+const ONLY_ARCHIVES = args.includes('--only-archives');
 const BERTH = join(ROOT, 'bin/berth');
 const DOCKER = dockerCli();
 
@@ -123,118 +125,126 @@ async function main(): Promise<void> {
       });
     }
 
-    // 1,000 images: distinct configs over one shared layer, one archive for all three.
-    log('1,000 images…');
-    const layer = await makeTar([{ name: 'n.txt', content: 'shared' }]);
-    const many = await dockerArchive(
-      Array.from({ length: 1000 }, (_, i) => ({ tags: [`many/img${i}:1`], layers: [layer], labels: { n: String(i) } })),
-    );
-    const manyFile = join(work, 'many.tar');
-    writeFileSync(manyFile, many.tar);
-    must(await runAsync(DOCKER, ['load', '-q', '-i', manyFile], b.env, { timeoutMs: 600_000 }), 'berth load 1000');
-    must(await runAsync(DOCKER, ['load', '-q', '-i', manyFile], denv, { timeoutMs: 600_000 }), 'docker load 1000');
-    if (podman) must(await podman.run(['load', '-q', '-i', manyFile]), 'podman load 1000');
-    const count = (await runAsync(DOCKER, ['images', '-q'], b.env)).stdout.split('\n').filter(Boolean).length;
-    log(`berth lists ${count} images`);
-    const bi = await series(RUNS + 2, () => timed(DOCKER, ['images'], b.env));
-    const di = await series(RUNS + 2, () => timed(DOCKER, ['images'], denv));
-    // Podman 4.3 takes minutes per `images` with 1,000 images here: one run, capped.
-    let capped = false;
-    const pi = podman
-      ? await (async () => {
-          const t0 = performance.now();
-          const r = await (podman as Podman).run(['images'], PODMAN_IMAGES_CAP_MS);
-          if (r.code !== 0) capped = true;
-          return performance.now() - t0;
-        })()
-      : undefined;
-    if (capped) log(`podman images did not finish within ${PODMAN_IMAGES_CAP_MS} ms (a lower bound)`);
-    rows.push({
-      what: `\`docker images\`, 1,000 images (Podman: 1 run${capped ? ', killed at the cap' : ''})`,
-      berth: bi,
-      docker: di,
-      podman: pi,
-      unit: 'ms',
-      target: '< 100 ms',
-      ok: bi < 100,
-    });
-    const bbi = await series(RUNS + 2, () => timed(BERTH, ['images'], b.env));
-    rows.push({ what: '`berth images`, 1,000 images', berth: bbi, unit: 'ms', target: '(info)', ok: true });
+    if (!ONLY_ARCHIVES) {
+      // 1,000 images: distinct configs over one shared layer, one archive for all three.
+      log('1,000 images…');
+      const layer = await makeTar([{ name: 'n.txt', content: 'shared' }]);
+      const many = await dockerArchive(
+        Array.from({ length: 1000 }, (_, i) => ({
+          tags: [`many/img${i}:1`],
+          layers: [layer],
+          labels: { n: String(i) },
+        })),
+      );
+      const manyFile = join(work, 'many.tar');
+      writeFileSync(manyFile, many.tar);
+      must(await runAsync(DOCKER, ['load', '-q', '-i', manyFile], b.env, { timeoutMs: 600_000 }), 'berth load 1000');
+      must(await runAsync(DOCKER, ['load', '-q', '-i', manyFile], denv, { timeoutMs: 600_000 }), 'docker load 1000');
+      if (podman) must(await podman.run(['load', '-q', '-i', manyFile]), 'podman load 1000');
+      const count = (await runAsync(DOCKER, ['images', '-q'], b.env)).stdout.split('\n').filter(Boolean).length;
+      log(`berth lists ${count} images`);
+      const bi = await series(RUNS + 2, () => timed(DOCKER, ['images'], b.env));
+      const di = await series(RUNS + 2, () => timed(DOCKER, ['images'], denv));
+      // Podman 4.3 takes minutes per `images` with 1,000 images here: one run, capped.
+      let capped = false;
+      const pi = podman
+        ? await (async () => {
+            const t0 = performance.now();
+            const r = await (podman as Podman).run(['images'], PODMAN_IMAGES_CAP_MS);
+            if (r.code !== 0) capped = true;
+            return performance.now() - t0;
+          })()
+        : undefined;
+      if (capped) log(`podman images did not finish within ${PODMAN_IMAGES_CAP_MS} ms (a lower bound)`);
+      rows.push({
+        what: `\`docker images\`, 1,000 images (Podman: 1 run${capped ? ', killed at the cap' : ''})`,
+        berth: bi,
+        docker: di,
+        podman: pi,
+        unit: 'ms',
+        target: '< 100 ms',
+        ok: bi < 100,
+      });
+      const bbi = await series(RUNS + 2, () => timed(BERTH, ['images'], b.env));
+      rows.push({ what: '`berth images`, 1,000 images', berth: bbi, unit: 'ms', target: '(info)', ok: true });
 
-    // Cold `berth version` (a new process each time; the page cache is warm).
-    const bv = await series(RUNS * 2, () => timed(BERTH, ['version'], b.env));
-    const dv = await series(RUNS * 2, () => timed(DOCKER, ['version'], denv));
-    const pv = podman
-      ? await series(RUNS * 2, async () => {
-          const t0 = performance.now();
-          must(await (podman as Podman).run(['version']), 'podman version');
-          return performance.now() - t0;
-        })
-      : undefined;
-    rows.push({
-      what: '`berth version`, cold process',
-      berth: bv,
-      docker: dv,
-      podman: pv,
-      unit: 'ms',
-      target: '< 100 ms',
-      ok: bv < 100,
-    });
+      // Cold `berth version` (a new process each time; the page cache is warm).
+      const bv = await series(RUNS * 2, () => timed(BERTH, ['version'], b.env));
+      const dv = await series(RUNS * 2, () => timed(DOCKER, ['version'], denv));
+      const pv = podman
+        ? await series(RUNS * 2, async () => {
+            const t0 = performance.now();
+            must(await (podman as Podman).run(['version']), 'podman version');
+            return performance.now() - t0;
+          })
+        : undefined;
+      rows.push({
+        what: '`berth version`, cold process',
+        berth: bv,
+        docker: dv,
+        podman: pv,
+        unit: 'ms',
+        target: '< 100 ms',
+        ok: bv < 100,
+      });
 
-    // Idle RSS: fresh, and after all of the above (busybox, Debian, 1,000 images loaded).
-    await new Promise((r) => setTimeout(r, 3000));
-    const berthAfter = rssKiB(b.proc.pid as number) / 1024;
-    const containerdPid = (() => {
-      try {
-        return Number(readFileSync(join(peer.dir, 'exec/containerd/containerd.pid'), 'utf8').trim());
-      } catch {
-        return 0;
-      }
-    })();
-    const dockerRss = (rssKiB(peer.proc.pid as number) + (containerdPid ? rssKiB(containerdPid) : 0)) / 1024;
-    rows.push({
-      what: 'daemon idle RSS, fresh',
-      berth: berthIdleFreshKiB / 1024,
-      unit: 'MiB',
-      target: '≤ 60 MiB',
-      ok: berthIdleFreshKiB / 1024 <= 60,
-    });
-    rows.push({
-      what: 'daemon idle RSS, after the loads (dockerd+containerd)',
-      berth: berthAfter,
-      docker: dockerRss,
-      unit: 'MiB',
-      target: '≤ 60 MiB',
-      ok: berthAfter <= 60,
-    });
+      // Idle RSS: fresh, and after all of the above (busybox, Debian, 1,000 images loaded).
+      await new Promise((r) => setTimeout(r, 3000));
+      const berthAfter = rssKiB(b.proc.pid as number) / 1024;
+      const containerdPid = (() => {
+        try {
+          return Number(readFileSync(join(peer.dir, 'exec/containerd/containerd.pid'), 'utf8').trim());
+        } catch {
+          return 0;
+        }
+      })();
+      const dockerRss = (rssKiB(peer.proc.pid as number) + (containerdPid ? rssKiB(containerdPid) : 0)) / 1024;
+      rows.push({
+        what: 'daemon idle RSS, fresh',
+        berth: berthIdleFreshKiB / 1024,
+        unit: 'MiB',
+        target: '≤ 60 MiB',
+        ok: berthIdleFreshKiB / 1024 <= 60,
+      });
+      rows.push({
+        what: 'daemon idle RSS, after the loads (dockerd+containerd)',
+        berth: berthAfter,
+        docker: dockerRss,
+        unit: 'MiB',
+        target: '≤ 60 MiB',
+        ok: berthAfter <= 60,
+      });
+    }
   } finally {
     await b.stop();
     await peer?.stop();
     podman?.stop();
   }
 
-  // Daemon start to first /_ping, on fresh roots each time.
-  log('daemon start…');
-  const bStart = await series(RUNS, async () => {
-    const x = await startBerthd(mkdtempSync('/tmp/berth-bench-start-'));
-    const ms = x.startMs;
-    await x.stop();
-    return ms;
-  });
-  const dStart = await series(Math.min(RUNS, 3), async () => {
-    const x = await startDockerd();
-    const ms = x.startMs;
-    await x.stop();
-    return ms;
-  });
-  rows.push({
-    what: 'daemon start to first /_ping',
-    berth: bStart,
-    docker: dStart,
-    unit: 'ms',
-    target: '≤ 0.2 × dockerd',
-    ok: bStart <= 0.2 * dStart,
-  });
+  if (!ONLY_ARCHIVES) {
+    // Daemon start to first /_ping, on fresh roots each time.
+    log('daemon start…');
+    const bStart = await series(RUNS, async () => {
+      const x = await startBerthd(mkdtempSync('/tmp/berth-bench-start-'));
+      const ms = x.startMs;
+      await x.stop();
+      return ms;
+    });
+    const dStart = await series(Math.min(RUNS, 3), async () => {
+      const x = await startDockerd();
+      const ms = x.startMs;
+      await x.stop();
+      return ms;
+    });
+    rows.push({
+      what: 'daemon start to first /_ping',
+      berth: bStart,
+      docker: dStart,
+      unit: 'ms',
+      target: '≤ 0.2 × dockerd',
+      ok: bStart <= 0.2 * dStart,
+    });
+  }
   rmSync(work, { recursive: true, force: true });
   printTable();
 }
