@@ -5,61 +5,25 @@
  * 127.0.0.1. Medians of 3, and the ratios Berth/Docker.
  * Run: npm run build && node dist/bench/distribution/run.js
  */
-import { createHash, randomFillSync } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { randomFillSync } from 'node:crypto';
 import { makeTar } from '../../src/store/test-tar.ts';
 import { type Distribution, startDistribution } from '../../test/distribution/peers.ts';
+import { pushImage } from '../../test/distribution/registry-image.ts';
 import { startDockerd } from '../../test/foundation/dockerd.ts';
 import { startDaemon } from '../../test/helpers/daemon.ts';
 
 const MB = 1_000_000;
-const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-async function putBlob(host: string, repo: string, b: Buffer): Promise<string> {
-  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
-  const loc = new URL(String(start.headers.get('location')), `http://${host}`);
-  loc.searchParams.set('digest', sha(b));
-  const put = await fetch(loc, { method: 'PUT', body: b });
-  if (put.status !== 201) throw new Error(`blob upload: ${put.status}`);
-  return sha(b);
-}
 
 /** 4 layers of 50 MB each: half random, half text (gzip gets about 1.5x). */
 async function makeImage(reg: Distribution): Promise<void> {
   const layers = [];
-  const diffIds = [];
   for (let i = 0; i < 4; i++) {
     const data = Buffer.alloc(50 * MB);
     randomFillSync(data, 0, 25 * MB);
     data.fill(`layer ${i} line of text for the compressor\n`, 25 * MB);
-    const tar = await makeTar([{ name: `data${i}.bin`, content: data }]);
-    const gz = gzipSync(tar, { level: 1 });
-    diffIds.push(sha(tar));
-    layers.push({
-      mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-      digest: await putBlob(reg.host, 'bench/big', gz),
-      size: gz.length,
-    });
+    layers.push({ tar: await makeTar([{ name: `data${i}.bin`, content: data }]) });
   }
-  const cfg = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: diffIds } }),
-  );
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: {
-      mediaType: 'application/vnd.docker.container.image.v1+json',
-      digest: await putBlob(reg.host, 'bench/big', cfg),
-      size: cfg.length,
-    },
-    layers,
-  };
-  const r = await fetch(`http://${reg.host}/v2/bench/big/manifests/1`, {
-    method: 'PUT',
-    body: JSON.stringify(manifest),
-    headers: { 'Content-Type': manifest.mediaType },
-  });
-  if (r.status !== 201) throw new Error(`manifest: ${r.status} ${await r.text()}`);
+  await pushImage(reg.host, 'bench/big', '1', layers);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -26,24 +26,30 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const BATCH = 1 << 20;
 
-/** Copies the body into the ingest in writes of about 1 MiB (many small writes cost more than the network here). */
+/**
+ * Copies the body into the ingest in writes of about 1 MiB (many small
+ * writes cost more than the network here); `onChunk` sees each chunk as it
+ * arrives.
+ */
 async function copyInto(body: Readable, ingest: Ingest, o: FetchOptions, total: number): Promise<void> {
   let parts: Buffer[] = [];
   let held = 0;
   const flush = async () => {
     if (held === 0) return;
-    const chunk = parts.length === 1 ? parts[0] : Buffer.concat(parts, held);
+    const batch = parts;
     parts = [];
     held = 0;
-    const at = ingest.offset;
-    await Promise.all([ingest.write(chunk), o.onChunk?.(chunk, at)]);
+    await ingest.write(batch);
     o.onBytes?.(ingest.offset, total);
   };
   try {
     for await (const c of body) {
+      const at = ingest.offset + held;
       parts.push(c as Buffer);
       held += (c as Buffer).length;
-      if (held >= BATCH) await flush();
+      const fed = o.onChunk?.(c as Buffer, at);
+      if (held >= BATCH) await Promise.all([flush(), fed]);
+      else await fed;
     }
   } finally {
     await flush(); // keep what arrived before a break: the resume starts after it

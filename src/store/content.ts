@@ -317,26 +317,30 @@ class FsIngest implements Ingest {
     return this.sealed;
   }
 
-  async write(chunk: Uint8Array): Promise<void> {
+  async write(data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     const fh = this.handle();
     if (this.sealed) throw new ConflictError(`ingest "${this.ref}" was sealed by digest()`);
-    if (this.expected.size !== undefined && this.digester.size + chunk.length > this.expected.size) {
-      const got = this.digester.size + chunk.length;
+    const parts = data instanceof Uint8Array ? [data] : data;
+    let n = 0;
+    for (const p of parts) n += p.length;
+    if (this.expected.size !== undefined && this.digester.size + n > this.expected.size) {
+      const got = this.digester.size + n;
       await this.discard();
       throw new InvalidArgumentError(
         `size mismatch for ${this.expected.digest ?? this.ref}: expected ${this.expected.size} bytes, got at least ${got}`,
       );
     }
     try {
-      let off = 0;
-      while (off < chunk.length) {
-        const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
-        off += bytesWritten;
+      // one writev for many parts; a short write finishes with plain writes
+      let off = parts.length > 1 ? (await fh.writev(parts as Uint8Array[])).bytesWritten : 0;
+      if (off < n) {
+        const chunk = parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
+        while (off < n) off += (await fh.write(chunk, off, n - off)).bytesWritten;
       }
     } catch (e) {
       return this.fail(e);
     }
-    this.digester.update(chunk);
+    for (const p of parts) this.digester.update(p);
   }
 
   async writeStream(src: Readable): Promise<void> {

@@ -26,7 +26,7 @@ import {
   symlinkSync,
   writeSync,
 } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type Digest, Digester } from '../lib/digest.ts';
@@ -34,6 +34,7 @@ import { errnoCode, InvalidArgumentError, isBerthError } from '../lib/errors.ts'
 import { native } from '../sys/native.ts';
 import { type Compression, decompressed } from './decompress.ts';
 import { cleanEntryPath, LayerPaths } from './layer-path.ts';
+import { PARALLEL_MAX_FILE, ParallelFiles } from './parallel-files.ts';
 import type { TarEntry } from './tar-format.ts';
 import { readTar } from './tar-reader.ts';
 
@@ -65,10 +66,14 @@ export interface ApplyOptions {
 }
 
 /*
- * The file system calls are synchronous on purpose: each is a few
- * microseconds, while a thread-pool round trip per call (seven per file)
- * made unpacking several times slower than tar(1). The event loop still
- * turns between the archive's chunks.
+ * The file system calls are synchronous on purpose: a thread-pool round
+ * trip per call (seven per file) made unpacking several times slower than
+ * tar(1). The event loop still turns between the archive's chunks. The one
+ * exception: into a directory that starts empty, small files are written
+ * several at once on the thread pool (parallel-files.ts), for a path nothing
+ * earlier in the archive made; anything that could touch such a file (a
+ * replaced path, a whiteout over something made here, a hardlink) waits
+ * for the writes under way first.
  */
 
 export async function applyLayer(src: Readable, dir: string, opts: ApplyOptions = {}): Promise<ApplyResult> {
@@ -79,6 +84,9 @@ export async function applyLayer(src: Readable, dir: string, opts: ApplyOptions 
   let size = 0;
   let tarSize = 0;
   await mkdir(dir, { recursive: true });
+  const files = (await readdir(dir)).length === 0 ? new ParallelFiles(setXattrs) : undefined;
+  /** Paths this archive made, so far. */
+  const made = new Set<string>();
   let stream: Readable | undefined;
   let compression: Compression = 'none';
   try {
@@ -93,6 +101,7 @@ export async function applyLayer(src: Readable, dir: string, opts: ApplyOptions 
         if (e.type === 'file') size += e.size;
         const base = posix.basename(rel);
         if (whiteouts && base.startsWith(WHITEOUT)) {
+          if (files?.busy) await files.drain();
           applyWhiteout(paths, rel, base, e);
           return;
         }
@@ -102,8 +111,27 @@ export async function applyLayer(src: Readable, dir: string, opts: ApplyOptions 
         const parent = rel === '' ? '' : paths.resolveDir(parentRel, e.name, true);
         const targetRel = rel === '' ? '' : parent ? `${parent}/${base}` : base;
         const target = paths.abs(targetRel);
+        if (
+          files &&
+          e.type === 'file' &&
+          e.size <= PARALLEL_MAX_FILE &&
+          !made.has(targetRel) &&
+          !paths.isKnownDir(targetRel)
+        ) {
+          made.add(targetRel);
+          const chunks: Buffer[] = [];
+          for await (const c of body) chunks.push(c);
+          await files.add(target, chunks, e.size, e);
+          return;
+        }
+        if (files?.busy) {
+          if (e.type === 'link')
+            await files.drain(); // its target may be under way
+          else if (made.has(targetRel)) await files.wait(target); // the same path again
+        }
+        made.add(targetRel);
         const linkTo = e.type === 'link' ? linkTarget(paths, e, target) : '';
-        const fd = create(paths, e, target, targetRel, linkTo);
+        const fd = await create(paths, e, target, targetRel, linkTo, files);
         if (fd !== undefined) {
           try {
             for await (const chunk of body) {
@@ -134,8 +162,10 @@ export async function applyLayer(src: Readable, dir: string, opts: ApplyOptions 
         truncated: TRUNCATED,
       },
     );
+    await files?.drain();
   } catch (err) {
     stream?.destroy(); // stop reading (and decompressing) the rest
+    await files?.drain().catch(() => {}); // nothing writes into the directory once the caller removes it
     throw layerError(err);
   }
   // directory times last, deepest first, once nothing more is written into them
@@ -173,7 +203,14 @@ function make(e: TarEntry, target: string, linkTo: string): number | undefined {
  * archive, or an existing tree for docker cp); an existing directory stays
  * when the entry is a directory. The common case costs one call, no lstat.
  */
-function create(paths: LayerPaths, e: TarEntry, target: string, targetRel: string, linkTo: string) {
+async function create(
+  paths: LayerPaths,
+  e: TarEntry,
+  target: string,
+  targetRel: string,
+  linkTo: string,
+  files: ParallelFiles | undefined,
+): Promise<number | undefined> {
   try {
     return make(e, target, linkTo);
   } catch (err) {
@@ -183,6 +220,7 @@ function create(paths: LayerPaths, e: TarEntry, target: string, targetRel: strin
     paths.knowDir(targetRel);
     return undefined;
   }
+  await files?.drain(); // what goes may hold files under way
   rmSync(target, { recursive: true, force: true });
   paths.forget(targetRel);
   return make(e, target, linkTo);

@@ -46,6 +46,11 @@ export class LayerPaths {
     for (const d of this.dirs) if (d === rel || d.startsWith(`${rel}/`)) this.dirs.delete(d);
   }
 
+  /** True when `rel` is known to be a real directory. */
+  isKnownDir(rel: string): boolean {
+    return this.dirs.has(rel);
+  }
+
   /** Records that `rel` is now a real directory. */
   knowDir(rel: string): void {
     this.dirs.add(rel);

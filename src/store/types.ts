@@ -42,7 +42,8 @@ export interface Ingest {
   readonly ref: string;
   /** Bytes already written (resume point). */
   readonly offset: number;
-  write(chunk: Uint8Array): Promise<void>;
+  /** Appends the bytes (several parts go out in one writev). */
+  write(data: Uint8Array | readonly Uint8Array[]): Promise<void>;
   /**
    * The digest of the bytes written (with the ingest's algorithm). After it
    * the ingest takes no more writes, only commit or close.

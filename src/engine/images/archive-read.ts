@@ -91,10 +91,10 @@ export async function readImageArchive(src: Readable, content: ContentStore, sta
         let parts: Buffer[] = [];
         let held = 0;
         const flush = async () => {
-          const chunk = parts.length === 1 ? parts[0] : Buffer.concat(parts, held);
+          const batch = parts;
           parts = [];
           held = 0;
-          await ingest.write(chunk);
+          await ingest.write(batch);
         };
         for await (const c of body) {
           parts.push(c);
