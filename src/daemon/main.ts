@@ -10,7 +10,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { bootRouter, createApiServer } from '../api/boot.ts';
 import type { Engine } from '../engine/engine.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -18,7 +17,12 @@ import { createLogger } from '../lib/log.ts';
 import { BERTH_VERSION } from '../lib/version.ts';
 import { lockFile } from '../sys/lock.ts';
 import { type Flags, loadConfig } from './config.ts';
+import { trimWhenIdle } from './idle-trim.ts';
 import { listen } from './listen.ts';
+
+// node:util through getBuiltinModule: an ES import of it evaluates every lazy
+// export (worker_threads, diff, …), about 1 MiB of resident memory for parseArgs.
+const { parseArgs } = process.getBuiltinModule('node:util') as typeof import('node:util');
 
 const USAGE = `Usage: berthd [OPTIONS]
 
@@ -95,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // Leftovers of a crash (blobs, snapshots nothing refers to) go once the API is up.
   setImmediate(() => void engine.gc().catch((err) => log.warn('startup garbage collection failed', { error: err })));
+  trimWhenIdle(server);
   log.info('berthd is ready', {
     version: BERTH_VERSION,
     hosts: config.hosts,

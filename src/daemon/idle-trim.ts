@@ -1,0 +1,37 @@
+/**
+ * Gives memory back when the daemon goes quiet: a full, compacting garbage
+ * collection of the "last resort" kind (V8 also releases its free pages and
+ * pools) once the API has seen no request for `quietMs` after some work
+ * (start-up, a load, a build). An idle berthd stays small (issue 2 asks
+ * ≤ 60 MiB); a busy one is never interrupted by it.
+ *
+ * While a request is open (a load, `docker events`), it waits. Needs node's
+ * --expose-gc (bin/berthd passes it); without it this does nothing.
+ */
+import type { Server } from 'node:http';
+
+type GcFn = (o: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
+
+export function trimWhenIdle(server: Server, quietMs = 1000): void {
+  const gc = (globalThis as { gc?: GcFn }).gc;
+  if (typeof gc !== 'function') return;
+  let active = 0;
+  const timer = setTimeout(() => {
+    if (active === 0) gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  }, quietMs);
+  timer.unref();
+  // A request is done when its response closes, or its socket does (a hijacked stream).
+  server.on('request', (req, res) => {
+    active++;
+    timer.refresh();
+    let done = false;
+    const end = () => {
+      if (done) return;
+      done = true;
+      active--;
+      timer.refresh();
+    };
+    res.once('close', end);
+    req.socket.once('close', end);
+  });
+}
