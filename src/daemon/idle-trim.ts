@@ -12,7 +12,7 @@ import type { Server } from 'node:http';
 
 type GcFn = (o: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 
-export function trimWhenIdle(server: Server, quietMs = 1000): void {
+export function trimWhenIdle(server: Server, quietMs = 500): void {
   const gc = (globalThis as { gc?: GcFn }).gc;
   if (typeof gc !== 'function') return;
   let active = 0;

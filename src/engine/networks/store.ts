@@ -15,7 +15,8 @@ export class NetworkStore {
   }
 
   all(): NetworkRecord[] {
-    return [...this.byId.values()].sort((a, b) => a.Created.localeCompare(b.Created));
+    // A plain comparison of the RFC 3339 strings: localeCompare loads ICU's collation data (~2.5 MiB RSS).
+    return [...this.byId.values()].sort((a, b) => (a.Created < b.Created ? -1 : a.Created > b.Created ? 1 : 0));
   }
 
   /** By full ID, exact name, or unique ID prefix (as Docker resolves). */
