@@ -24,11 +24,12 @@ import {
   openSync,
   rmSync,
   symlinkSync,
-  writeSync,
+  write,
 } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { type Digest, Digester } from '../lib/digest.ts';
 import { errnoCode, InvalidArgumentError, isBerthError } from '../lib/errors.ts';
 import { native } from '../sys/native.ts';
@@ -68,10 +69,11 @@ export interface ApplyOptions {
 /*
  * The file system calls are synchronous on purpose: a thread-pool round
  * trip per call (seven per file) made unpacking several times slower than
- * tar(1). The event loop still turns between the archive's chunks. The one
- * exception: into a directory that starts empty, small files are written
- * several at once on the thread pool (parallel-files.ts), for a path nothing
- * earlier in the archive made; anything that could touch such a file (a
+ * tar(1). The event loop still turns between the archive's chunks. The
+ * exceptions: a file's data goes out one write at a time on the thread pool
+ * while the next chunk is read; into a directory that starts empty, small
+ * files are written several at once on the thread pool (parallel-files.ts),
+ * for a path nothing earlier in the archive made; anything that could touch such a file (a
  * replaced path, a whiteout over something made here, a hardlink) waits
  * for the writes under way first.
  */
@@ -134,10 +136,17 @@ export async function applyLayer(src: Readable, dir: string, opts: ApplyOptions 
         const fd = await create(paths, e, target, targetRel, linkTo, files);
         if (fd !== undefined) {
           try {
-            for await (const chunk of body) {
-              let off = 0;
-              while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+            // one write on the thread pool while the next chunk is read (and decompressed, hashed)
+            let writing: Promise<void> = Promise.resolve();
+            try {
+              for await (const chunk of body) {
+                await writing;
+                writing = writeAll(fd, chunk);
+              }
+            } finally {
+              await writing.catch(() => {});
             }
+            await writing;
             fchownSync(fd, e.uid, e.gid);
             fchmodSync(fd, e.mode & 0o7777);
             setXattrs(target, e);
@@ -172,6 +181,13 @@ export async function applyLayer(src: Readable, dir: string, opts: ApplyOptions 
   for (let i = dirTimes.length - 1; i >= 0; i--) lutimesSync(dirTimes[i][0], dirTimes[i][1], dirTimes[i][1]);
   const diffId = digester ? digester.digest() : (opts.plainDigest as () => Digest)();
   return { diffId, size, tarSize, compression };
+}
+
+const writeAsync = promisify(write);
+
+async function writeAll(fd: number, chunk: Buffer): Promise<void> {
+  let off = 0;
+  while (off < chunk.length) off += (await writeAsync(fd, chunk, off, chunk.length - off)).bytesWritten;
 }
 
 /** Makes the entry's node (a file is returned open). */
