@@ -31,7 +31,22 @@ export interface ExecOptions {
   timeoutMs?: number;
 }
 
-export class ExecSession {
+/** A process run in a container (conmon's ExecSession, or a DirectExec). */
+export interface ExecProcess {
+  /** The session's directory (process.json, pidfile; conmon's ctl and winsz). */
+  readonly dir: string;
+  readonly sessionId: string;
+  readonly pid: number;
+  /** Present when started with `attach: true`. */
+  readonly attachment: Attachment | undefined;
+  /** The exit code of the process (128+N after signal N). */
+  wait(): Promise<number>;
+  kill(signal: NodeJS.Signals): void;
+  /** Removes the session's directory (after wait()). */
+  remove(): void;
+}
+
+export class ExecSession implements ExecProcess {
   readonly dir: string;
   readonly sessionId: string;
   readonly pid: number;
@@ -56,8 +71,6 @@ export class ExecSession {
   }
 
   static async start(conmonPath: string, rt: RuntimeBinary, h: { id: string; bundle: string }, o: ExecOptions) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(o.sessionId))
-      throw new InternalError(`bad exec session id ${o.sessionId}`);
     const dir = join(h.bundle, 'exec', o.sessionId);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'exits'), { recursive: true });
@@ -108,6 +121,14 @@ export class ExecSession {
   /** The exit code of the process (128+N after signal N). */
   wait(): Promise<number> {
     return this.#exit;
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    try {
+      process.kill(this.pid, signal);
+    } catch {
+      // already gone
+    }
   }
 
   /** The recorded exit code, read from the session's exit file. */

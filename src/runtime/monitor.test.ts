@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { attach, resize } from './attach.ts';
-import { removeCgroupTree, runtimeSupport } from './cgroups.ts';
+import { cgroupDirs, removeCgroupTree, runtimeSupport } from './cgroups.ts';
 import { maybeRotate, readLogs } from './logs.ts';
 import { type ContainerHandle, ContainerRuntime, writeBundleConfig } from './monitor.ts';
 import type { RuntimeName } from './runtime-cli.ts';
@@ -106,7 +106,7 @@ for (const runtime of ['runc', 'crun'] as RuntimeName[]) {
         steps.create.map((_, i) => steps.create[i]! + steps.start[i]! + steps.exit[i]! + steps.delete[i]!),
       );
       console.log(
-        `# timing ${runtime} true (median of 5, ms): create ${m.create} start ${m.start} exit-seen ${m.exit} delete ${m.delete} total ${total.toFixed(1)} (spawns: conmon, ${runtime} create [by conmon], ${runtime} start, ${runtime} delete)`,
+        `# timing ${runtime} true (median of 5, ms): create ${m.create} start ${m.start} exit-seen ${m.exit} delete ${m.delete} total ${total.toFixed(1)} (spawns: conmon, ${runtime} create [by conmon]${runtime === 'crun' ? '; start and delete in-process' : `, ${runtime} start, ${runtime} delete`})`,
       );
     });
 
@@ -188,6 +188,67 @@ for (const runtime of ['runc', 'crun'] as RuntimeName[]) {
       await rt.kill(c.h, 'KILL');
       assert.equal((await rt.waitExit(c.h)).exitCode, 137);
       await rt.delete(c.h);
+    });
+
+    test('attached exec without a TTY runs under the runtime directly: real pipes, stdin, its errors', async () => {
+      const c = await make(runtime, ['sleep', '60']);
+      await rt.startContainer(c.h);
+      const base = { ...c.spec.process, terminal: false };
+      const collect = (s: { attachment?: { onData(cb: (st: string, d: Buffer) => void): void } }) => {
+        let out = '';
+        s.attachment!.onData((st, d) => {
+          out += `${st}:${d.toString()}`;
+        });
+        return () => out;
+      };
+      // /dev/stdout and /dev/stderr open (pipes, not sockets); stdin reaches the process
+      const s = await rt.exec(c.h, {
+        sessionId: 'd1',
+        process: { ...base, args: ['sh', '-c', 'read x; echo "got $x" > /dev/stdout; echo e > /dev/stderr; exit 5'] },
+        stdin: true,
+        attach: true,
+      });
+      const out = collect(s);
+      const closed = new Promise<void>((r) => s.attachment!.onClose(() => r()));
+      assert.ok(s.pid > 0);
+      await s.attachment!.write('hi\n');
+      await s.attachment!.closeStdin();
+      assert.equal(await s.wait(), 5);
+      await closed;
+      assert.match(out(), /stdout:got hi\n/);
+      assert.match(out(), /stderr:e\n/);
+      s.remove();
+      // the runtime's own refusal is an error with its words, not the process's output
+      await assert.rejects(
+        rt.exec(c.h, { sessionId: 'd2', process: { ...base, args: ['nosuchcmd'] }, attach: true }),
+        /nosuchcmd/,
+      );
+      // a signal shows as 128+N
+      const k = await rt.exec(c.h, {
+        sessionId: 'd3',
+        process: { ...base, args: ['sh', '-c', 'kill -9 $$'] },
+        attach: true,
+      });
+      assert.equal(await k.wait(), 137);
+      k.remove();
+      await rt.kill(c.h, 'KILL');
+      await rt.waitExit(c.h);
+      await rt.delete(c.h);
+    });
+
+    test('start after the init died is refused; delete removes state and cgroup', async () => {
+      const c = await make(runtime, ['true']);
+      const st = await rt.state(c.h);
+      process.kill(st.pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 100));
+      await assert.rejects(rt.startContainer(c.h));
+      await rt.kill(c.h, 'KILL', true).catch(() => {});
+      await rt.delete(c.h, { force: true });
+      await assert.rejects(rt.state(c.h), /does not exist|not found|no such/i);
+      const r = await run(runtime, ['true']);
+      assert.equal(r.exit.exitCode, 0);
+      await assert.rejects(rt.state(r.h), /does not exist|not found|no such/i);
+      for (const dir of cgroupDirs(r.spec.linux.cgroupsPath!)) assert.equal(existsSync(dir), false, dir);
     });
 
     test('--memory 32m: OOM gives 137 and oomKilled', async () => {

@@ -11,6 +11,8 @@
  *     crun/                 crun --root (its own state)
  *     runc/                 runc --root
  *     exits/ID              exit code text, written by conmon
+ *     exec/ID.SESSION/      an attached non-TTY exec run by the runtime
+ *                           directly (exec-direct.ts): process.json, pidfile
  *   BUNDLE/
  *     config.json           written by writeBundleConfig()
  *     pidfile               container init pid (runtime)
@@ -19,15 +21,19 @@
  *     ctl, winsz            fifos: resize / reopen log (conmon)
  *     oom                   present after an OOM kill (conmon, -0 BUNDLE)
  *     update.json           last resources update
- *     exec/SESSION/         one exec session: process.json, pidfile,
+ *     exec/SESSION/         one exec session under conmon: process.json, pidfile,
  *                           attach, ctl, winsz, log, exits/SESSION
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic.ts';
 import { InternalError, InvalidArgumentError, isNotFound } from '../lib/errors.ts';
+import { type CgroupLayout, detectCgroupLayout } from './cgroups.ts';
 import { conmonStderr, DEFAULT_CONMON, launchConmon, signalStart } from './conmon.ts';
-import { type ExecOptions, ExecSession } from './exec.ts';
+import { deleteStoppedCrun } from './crun-delete.ts';
+import { type ExecOptions, type ExecProcess, ExecSession } from './exec.ts';
+import { DirectExec } from './exec-direct.ts';
+import { releaseExecFifo } from './exec-fifo.ts';
 import { clearExit, type ExitInfo, readExit, waitForExit } from './exit-file.ts';
 import type { OciResources, OciSpec } from './oci-types.ts';
 import {
@@ -74,6 +80,7 @@ export class ContainerRuntime {
   readonly exitDir: string;
   readonly conmonPath: string;
   readonly #binaries: Record<RuntimeName, string>;
+  #layout: CgroupLayout | undefined;
 
   constructor(cfg: RuntimeManagerConfig) {
     this.stateDir = cfg.stateDir;
@@ -87,6 +94,11 @@ export class ContainerRuntime {
     const path = this.#binaries[runtime];
     if (!path) throw new InvalidArgumentError(`unknown runtime: ${runtime}`);
     return { name: runtime, path, root: join(this.stateDir, runtime) };
+  }
+
+  #cgroupLayout(): CgroupLayout {
+    this.#layout ??= detectCgroupLayout();
+    return this.#layout;
   }
 
   /** Creates the container (not started) under a new conmon. */
@@ -138,8 +150,16 @@ export class ContainerRuntime {
     }
   }
 
+  /**
+   * Lets a created container's process run. For crun this is what `crun
+   * start` does, without its spawn: one byte into the exec fifo that the
+   * container's init waits on (crun then sees the container as running).
+   * runc (and a crun whose fifo is not where expected) get `RUNTIME start`.
+   */
   async startContainer(h: ContainerHandle): Promise<void> {
-    await runRuntime(this.binary(h.runtime), ['start', h.id]);
+    const rt = this.binary(h.runtime);
+    if (rt.name === 'crun' && releaseExecFifo(join(rt.root, h.id, 'exec.fifo'))) return;
+    await runRuntime(rt, ['start', h.id]);
   }
 
   async kill(h: ContainerHandle, signal: string | number = 'TERM', all = false): Promise<void> {
@@ -149,8 +169,11 @@ export class ContainerRuntime {
 
   /** Removes the runtime's state (and cgroup). `force` kills a running container first. */
   async delete(h: ContainerHandle, opts: { force?: boolean } = {}): Promise<void> {
+    const rt = this.binary(h.runtime);
+    // A stopped crun container is deleted in-process (crun-delete.ts): one spawn less per container.
+    if (rt.name === 'crun' && deleteStoppedCrun(rt.root, h.id, this.#cgroupLayout())) return;
     try {
-      await runRuntime(this.binary(h.runtime), ['delete', ...(opts.force ? ['--force'] : []), h.id]);
+      await runRuntime(rt, ['delete', ...(opts.force ? ['--force'] : []), h.id]);
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
@@ -175,9 +198,19 @@ export class ContainerRuntime {
     await runRuntime(this.binary(h.runtime), ['update', `--resources=${file}`, h.id]);
   }
 
-  /** Runs a process inside a running container under its own conmon. */
-  async exec(h: ContainerHandle, opts: ExecOptions): Promise<ExecSession> {
-    return ExecSession.start(this.conmonPath, this.binary(h.runtime), h, opts);
+  /**
+   * Runs a process inside a running container: an attached non-TTY one
+   * straight under the runtime (the daemon holds its pipes), others under
+   * their own conmon (they outlive the client, or need conmon's pty).
+   */
+  async exec(h: ContainerHandle, opts: ExecOptions): Promise<ExecProcess> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(opts.sessionId))
+      throw new InternalError(`bad exec session id ${opts.sessionId}`);
+    const rt = this.binary(h.runtime);
+    if (opts.attach && !opts.process.terminal) {
+      return DirectExec.start(rt, h, join(this.stateDir, 'exec', `${h.id}.${opts.sessionId}`), opts);
+    }
+    return ExecSession.start(this.conmonPath, rt, h, opts);
   }
 
   waitExit(h: ContainerHandle, opts: { signal?: AbortSignal } = {}): Promise<ExitInfo> {

@@ -136,7 +136,7 @@ describe('lifecycle', { concurrency: 3 }, () => {
   });
 
   test('logs -f follows new lines and ends when the container exits', async () => {
-    await runD('lf', 'echo one; while [ ! -f /tmp/stop ]; do sleep 0.05; done; echo two');
+    await runD('lf', 'echo one; while [ ! -f /tmp/stop ]; do sleep 0.05; done; sleep 0.2; echo two');
     const f = dockerStream(d, ['logs', '-f', 'lf']);
     await f.waitOut(/one\n/);
     await ok(d, ['exec', 'lf', 'sh', '-c', 'echo injected > /proc/1/fd/1']);
@@ -148,7 +148,10 @@ describe('lifecycle', { concurrency: 3 }, () => {
   });
 
   test('logs --tail, -t, --since, --until', async () => {
-    await runD('lt', 'for i in 1 2 3 4 5; do echo l$i; done; while [ ! -f /tmp/go ]; do sleep 0.05; done; echo late');
+    await runD(
+      'lt',
+      'for i in 1 2 3 4 5; do echo l$i; done; while [ ! -f /tmp/go ]; do sleep 0.05; done; sleep 0.2; echo late',
+    );
     await until('five lines', async () => (await ok(d, ['logs', 'lt'])).includes('l5'));
     await sleep(1100); // --since has one-second resolution in the CLI when given as an integer; use fractions below
     const mid = Date.now() / 1000;
@@ -281,7 +284,7 @@ describe('lifecycle', { concurrency: 3 }, () => {
   });
 
   test('wait returns the exit code', async () => {
-    await runD('wt', 'while [ ! -f /tmp/go ]; do sleep 0.05; done; exit 7');
+    await runD('wt', 'while [ ! -f /tmp/go ]; do sleep 0.05; done; sleep 0.2; exit 7');
     const w = d.dockerAsync(['wait', 'wt'], { timeoutMs: 20_000 });
     await sleep(300);
     await ok(d, ['exec', 'wt', 'touch', '/tmp/go']);

@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError } from '../../lib/errors.ts';
 import { randomId } from '../../lib/ids.ts';
 import type { Attachment } from '../../runtime/attach.ts';
 import { resolveCapabilities } from '../../runtime/capabilities-default.ts';
-import type { ExecSession } from '../../runtime/exec.ts';
+import type { ExecProcess } from '../../runtime/exec.ts';
 import type { OciProcess, OciSpec } from '../../runtime/oci-types.ts';
 import type { ContainerService } from './container-service.ts';
 import { resolveUser } from './user.ts';
@@ -35,7 +35,7 @@ export interface ExecRecord {
   Running: boolean;
   ExitCode: number | null;
   Pid: number;
-  session?: ExecSession;
+  session?: ExecProcess;
   done?: Promise<number>;
 }
 
@@ -149,9 +149,7 @@ export class ExecService {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<number>((resolve) => {
       timer = setTimeout(() => {
-        try {
-          process.kill(session.pid, 'SIGKILL');
-        } catch {}
+        session.kill('SIGKILL');
         resolve(-1);
       }, timeoutMs);
     });

@@ -225,9 +225,10 @@ export class ContainerNetworking {
       if (n && ep.IPAddress) this.svc.pool(n).release(parseIp(ep.IPAddress as string));
       clearRuntime(ep);
     }
-    const veths = Object.values(sb.veths);
+    // Unmounting the namespace is all: with its last user gone the kernel destroys it and its
+    // veths (both ends) in its own worker. An RTM_DELLINK here would block the daemon's
+    // thread for an RCU grace period (10-50 ms) per veth, delaying the next request.
     const work = (this.pending.get(rec.Id) ?? Promise.resolve()).then(async () => {
-      for (const v of veths) this.host.deleteLink(v);
       removeNetns(sb.netns);
     });
     this.track(rec.Id, work);

@@ -1,0 +1,77 @@
+/**
+ * Changes to a running container's state on request: stop (signal, then
+ * SIGKILL after the timeout), kill, restart, pause and unpause.
+ */
+import { NotModifiedError } from '../../lib/errors.ts';
+import type { ContainerService } from './container-service.ts';
+import { parseSignal } from './signals.ts';
+import { guardPause, guardRunning, guardUnpause, setExited, short } from './state.ts';
+
+export async function stopContainer(
+  svc: ContainerService,
+  ref: string,
+  o: { signal?: string; timeout?: number } = {},
+): Promise<void> {
+  const rec = svc.get(ref);
+  const live = svc.live.get(rec.Id);
+  // The user's stop counts even when it finds the container between an exit and the
+  // scheduling of its restart: the restart policy must not bring it back (as Docker's).
+  rec.manuallyStopped = true;
+  if (rec.State.Restarting) {
+    clearTimeout(live.restartTimer);
+    setExited(rec.State, rec.State.ExitCode, false, new Date());
+    svc.records.save(rec);
+    return;
+  }
+  svc.records.save(rec);
+  if (!rec.State.Running) throw new NotModifiedError(`container ${short(rec)} is already stopped`);
+  const signal = parseSignal(o.signal || rec.Config.StopSignal, 'SIGTERM');
+  const timeout = o.timeout ?? rec.Config.StopTimeout ?? 10;
+  const h = svc.handle(rec);
+  const runtime = svc.deps.runtime;
+  if (rec.State.Paused) await svc.unpause(rec.Id).catch(() => {});
+  const exited = svc.waitFor(rec.Id, 'next-exit');
+  await runtime.kill(h, signal).catch(() => {});
+  const inTime =
+    timeout < 0
+      ? await exited.then(() => true)
+      : await Promise.race([exited.then(() => true), sleep(timeout * 1000).then(() => false)]);
+  if (!inTime) {
+    await runtime.kill(h, 'SIGKILL', true).catch(() => {});
+    await exited;
+  }
+  svc.publish(rec, 'stop');
+}
+
+export async function killContainer(svc: ContainerService, ref: string, signal?: string): Promise<void> {
+  const rec = svc.get(ref);
+  guardRunning(rec, 'kill');
+  const sig = parseSignal(signal, 'SIGKILL');
+  if (sig === 'SIGKILL') rec.manuallyStopped = true;
+  await svc.deps.runtime.kill(svc.handle(rec), sig);
+  svc.publish(rec, 'kill', { signal: sig.replace('SIG', '') });
+}
+
+export async function pauseContainer(svc: ContainerService, ref: string): Promise<void> {
+  const rec = svc.get(ref);
+  guardPause(rec);
+  await svc.deps.runtime.pause(svc.handle(rec));
+  rec.State.Paused = true;
+  rec.State.Status = 'paused';
+  svc.records.save(rec);
+  svc.publish(rec, 'pause');
+}
+
+export async function unpauseContainer(svc: ContainerService, ref: string): Promise<void> {
+  const rec = svc.get(ref);
+  guardUnpause(rec);
+  await svc.deps.runtime.resume(svc.handle(rec));
+  rec.State.Paused = false;
+  rec.State.Status = 'running';
+  svc.records.save(rec);
+  svc.publish(rec, 'unpause');
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
