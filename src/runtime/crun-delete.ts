@@ -6,7 +6,8 @@
  * live init, a process left in the cgroup, a state file not as expected —
  * answers false, and the caller runs the real `crun delete --force`.
  */
-import { existsSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isNotFound } from '../lib/errors.ts';
 import { type CgroupLayout, cgroupDirs } from './cgroups.ts';
@@ -17,7 +18,7 @@ interface CrunStatus {
 }
 
 /** True when the container is gone (or was never there); false when only the runtime itself can delete it. */
-export function deleteStoppedCrun(root: string, id: string, layout: CgroupLayout): boolean {
+export async function deleteStoppedCrun(root: string, id: string, layout: CgroupLayout): Promise<boolean> {
   const dir = join(root, id);
   let status: CrunStatus;
   try {
@@ -30,14 +31,17 @@ export function deleteStoppedCrun(root: string, id: string, layout: CgroupLayout
   if (typeof cgroup !== 'string' || !cgroup.startsWith('/')) return false;
   const dirs = cgroupDirs(cgroup, layout);
   for (const d of dirs) if (hasProcesses(d)) return false;
-  for (const d of dirs) {
-    try {
-      rmdirSync(d);
-    } catch (e) {
-      if (!isNotFound(e)) return false;
-    }
-  }
-  rmSync(dir, { recursive: true, force: true });
+  // rmdir of a cgroup can take milliseconds (memory cgroup offlining): off the event loop.
+  const removed = await Promise.all(
+    dirs.map((d) =>
+      rmdir(d).then(
+        () => true,
+        (e: unknown) => isNotFound(e),
+      ),
+    ),
+  );
+  if (removed.includes(false)) return false;
+  await rm(dir, { recursive: true, force: true });
   return true;
 }
 

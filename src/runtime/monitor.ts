@@ -171,7 +171,7 @@ export class ContainerRuntime {
   async delete(h: ContainerHandle, opts: { force?: boolean } = {}): Promise<void> {
     const rt = this.binary(h.runtime);
     // A stopped crun container is deleted in-process (crun-delete.ts): one spawn less per container.
-    if (rt.name === 'crun' && deleteStoppedCrun(rt.root, h.id, this.#cgroupLayout())) return;
+    if (rt.name === 'crun' && (await deleteStoppedCrun(rt.root, h.id, this.#cgroupLayout()))) return;
     try {
       await runRuntime(rt, ['delete', ...(opts.force ? ['--force'] : []), h.id]);
     } catch (e) {

@@ -8,16 +8,10 @@
  * exit.ts (exit, cleanup, restart policy), lifecycle.ts (stop, kill,
  * pause), removal.ts; this class holds the shared state and the API.
  */
-import type { Logger } from '../../lib/log.ts';
 import { attach as attachSocket } from '../../runtime/attach.ts';
 import type { ContainerHandle, ContainerRuntime } from '../../runtime/monitor.ts';
-import type { OverlaySnapshotter } from '../../store/snapshots.ts';
 import type { ContainerCreateRequest } from '../../wire/containers.ts';
-import type { EventBus } from '../events.ts';
-import type { ImageService } from '../images/image-service.ts';
-import type { Unpacker } from '../images/unpack.ts';
-import type { ContainerNetworking } from '../networks/sandbox.ts';
-import type { VolumeService } from '../volumes/volume-service.ts';
+import type { ContainerContext, ContainerServiceDeps, WaitCondition } from './context.ts';
 import { createContainer } from './create.ts';
 import { cleanupRuntime, scheduleRestart, watchExit } from './exit.ts';
 import { killContainer, pauseContainer, stopContainer, unpauseContainer } from './lifecycle.ts';
@@ -28,26 +22,9 @@ import type { ContainerRecords } from './records.ts';
 import { removeContainer } from './removal.ts';
 import { startContainer } from './start.ts';
 
-export interface ContainerServiceDeps {
-  dataRoot: string;
-  execRoot: string;
-  cgroupParent: string;
-  defaultRuntime: 'crun' | 'runc';
-  images: ImageService;
-  unpacker: Unpacker;
-  snapshots: OverlaySnapshotter;
-  events: EventBus;
-  runtime: ContainerRuntime;
-  records: ContainerRecords;
-  volumes: VolumeService;
-  /** Networks (bridge, DNS, published ports): wired at start, torn down after exit. */
-  networks?: ContainerNetworking;
-  log: Logger;
-}
+export type { ContainerServiceDeps, WaitCondition } from './context.ts';
 
-export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
-
-export class ContainerService {
+export class ContainerService implements ContainerContext {
   readonly records: ContainerRecords;
   readonly live = new LiveTable();
   /** Called after every successful start (healthchecks hook in here). */

@@ -54,8 +54,8 @@ export class ExecService {
     if (!config.Cmd?.length) throw new ConflictError('no exec command specified');
     const id = randomId();
     this.execs.set(id, { ID: id, ContainerID: rec.Id, config, Running: false, ExitCode: null, Pid: 0 });
+    // In memory only (sessions do not outlive the daemon); the next save of the record carries it.
     rec.ExecIDs = [...(rec.ExecIDs ?? []), id];
-    this.containers.records.save(rec);
     return { Id: id };
   }
 

@@ -7,14 +7,14 @@
 import { errorMessage } from '../../lib/errors.ts';
 import type { ExitInfo } from '../../runtime/exit-file.ts';
 import { removeBundleFiles } from '../../runtime/monitor.ts';
-import type { ContainerService } from './container-service.ts';
+import type { ContainerContext } from './context.ts';
 import type { ContainerRecord } from './record.ts';
 import { backoffMs, shouldRestart } from './restart-policy.ts';
 import { runContainer } from './start.ts';
 import { setExited } from './state.ts';
 
 /** Watches for the container's exit (in this daemon's life). */
-export function watchExit(svc: ContainerService, rec: ContainerRecord): void {
+export function watchExit(svc: ContainerContext, rec: ContainerRecord): void {
   const live = svc.live.get(rec.Id);
   live.watch?.abort();
   const ac = new AbortController();
@@ -28,7 +28,7 @@ export function watchExit(svc: ContainerService, rec: ContainerRecord): void {
   );
 }
 
-async function onExit(svc: ContainerService, id: string, info: ExitInfo): Promise<void> {
+async function onExit(svc: ContainerContext, id: string, info: ExitInfo): Promise<void> {
   const rec = svc.records.find(id);
   if (!rec) return;
   const live = svc.live.get(id);
@@ -38,18 +38,22 @@ async function onExit(svc: ContainerService, id: string, info: ExitInfo): Promis
   svc.publish(rec, 'die', { exitCode: String(info.exitCode) });
   live.events.emit('exit', info.exitCode);
   live.stopLogWatch?.();
+  // How long from conmon's exit record to the waiters' answer (debug log, for the run path's timing).
+  const since = () => Math.round(Date.now() - info.finishedAt.getTime());
   if (rec.HostConfig.AutoRemove) {
     await svc
       .remove(id, { force: true, volumes: true })
       .catch((e) => svc.deps.log.warn('auto-remove failed', { id, error: e }));
+    svc.deps.log.debug('container exited', { id, exitCode: info.exitCode, removedMs: since() });
     return;
   }
+  svc.deps.log.debug('container exited', { id, exitCode: info.exitCode, seenMs: since() });
   live.cleaning = cleanupRuntime(svc, rec);
   await live.cleaning;
   if (shouldRestart(rec, info.exitCode)) scheduleRestart(svc, rec);
 }
 
-export function scheduleRestart(svc: ContainerService, rec: ContainerRecord): void {
+export function scheduleRestart(svc: ContainerContext, rec: ContainerRecord): void {
   const live = svc.live.get(rec.Id);
   rec.State.Restarting = true;
   rec.State.Status = 'restarting';
@@ -73,7 +77,7 @@ export function scheduleRestart(svc: ContainerService, rec: ContainerRecord): vo
 }
 
 /** After an exit: the runtime forgets the container, the rootfs is unmounted. */
-export async function cleanupRuntime(svc: ContainerService, rec: ContainerRecord): Promise<void> {
+export async function cleanupRuntime(svc: ContainerContext, rec: ContainerRecord): Promise<void> {
   const d = svc.deps;
   d.networks?.detach(rec); // networks: bookkeeping now, kernel work in the background
   const h = svc.handle(rec);

@@ -3,12 +3,12 @@
  * SIGKILL after the timeout), kill, restart, pause and unpause.
  */
 import { NotModifiedError } from '../../lib/errors.ts';
-import type { ContainerService } from './container-service.ts';
+import type { ContainerContext } from './context.ts';
 import { parseSignal } from './signals.ts';
 import { guardPause, guardRunning, guardUnpause, setExited, short } from './state.ts';
 
 export async function stopContainer(
-  svc: ContainerService,
+  svc: ContainerContext,
   ref: string,
   o: { signal?: string; timeout?: number } = {},
 ): Promise<void> {
@@ -43,7 +43,7 @@ export async function stopContainer(
   svc.publish(rec, 'stop');
 }
 
-export async function killContainer(svc: ContainerService, ref: string, signal?: string): Promise<void> {
+export async function killContainer(svc: ContainerContext, ref: string, signal?: string): Promise<void> {
   const rec = svc.get(ref);
   guardRunning(rec, 'kill');
   const sig = parseSignal(signal, 'SIGKILL');
@@ -52,7 +52,7 @@ export async function killContainer(svc: ContainerService, ref: string, signal?:
   svc.publish(rec, 'kill', { signal: sig.replace('SIG', '') });
 }
 
-export async function pauseContainer(svc: ContainerService, ref: string): Promise<void> {
+export async function pauseContainer(svc: ContainerContext, ref: string): Promise<void> {
   const rec = svc.get(ref);
   guardPause(rec);
   await svc.deps.runtime.pause(svc.handle(rec));
@@ -62,7 +62,7 @@ export async function pauseContainer(svc: ContainerService, ref: string): Promis
   svc.publish(rec, 'pause');
 }
 
-export async function unpauseContainer(svc: ContainerService, ref: string): Promise<void> {
+export async function unpauseContainer(svc: ContainerContext, ref: string): Promise<void> {
   const rec = svc.get(ref);
   guardUnpause(rec);
   await svc.deps.runtime.resume(svc.handle(rec));

@@ -8,13 +8,13 @@
 import { rm } from 'node:fs/promises';
 import { ConflictError } from '../../lib/errors.ts';
 import { ANONYMOUS_LABEL } from '../volumes/volume-service.ts';
-import type { ContainerService } from './container-service.ts';
+import type { ContainerContext } from './context.ts';
 import { cleanupRuntime } from './exit.ts';
 import { sleep } from './lifecycle.ts';
 import type { ContainerRecord } from './record.ts';
 
 export async function removeContainer(
-  svc: ContainerService,
+  svc: ContainerContext,
   ref: string,
   o: { force?: boolean; volumes?: boolean } = {},
 ): Promise<void> {
@@ -52,7 +52,7 @@ export async function removeContainer(
   svc.background(removeFiles(svc, rec));
 }
 
-async function removeFiles(svc: ContainerService, rec: ContainerRecord): Promise<void> {
+async function removeFiles(svc: ContainerContext, rec: ContainerRecord): Promise<void> {
   await cleanupRuntime(svc, rec);
   await svc.deps.snapshots
     .remove(rec.snapshotKey)

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { errorMessage, InternalError, InvalidArgumentError } from '../../lib/errors.ts';
 import { writeBundleConfig } from '../../runtime/monitor.ts';
 import { buildSpec } from '../../runtime/spec.ts';
-import type { ContainerService } from './container-service.ts';
+import type { ContainerContext } from './context.ts';
 import { writeEtcFiles } from './etc-files.ts';
 import { rotationPolicy, watchLogSize } from './log-rotation.ts';
 import { type ContainerMount, runtimeMounts } from './mounts.ts';
@@ -19,7 +19,7 @@ import { guardStart, setRunning } from './state.ts';
 import { resolveUser } from './user.ts';
 
 /** `docker start`: one at a time per container; a --rm container whose start failed is removed. */
-export async function startContainer(svc: ContainerService, ref: string): Promise<void> {
+export async function startContainer(svc: ContainerContext, ref: string): Promise<void> {
   const rec = svc.get(ref);
   const live = svc.live.get(rec.Id);
   await live.serial(async () => {
@@ -37,7 +37,7 @@ export async function startContainer(svc: ContainerService, ref: string): Promis
 }
 
 /** Mounts, writes the bundle, creates under conmon, connects attach clients, starts. */
-export async function runContainer(svc: ContainerService, rec: ContainerRecord): Promise<void> {
+export async function runContainer(svc: ContainerContext, rec: ContainerRecord): Promise<void> {
   const d = svc.deps;
   const p = svc.paths(rec.Id);
   const h = svc.handle(rec);
