@@ -3,7 +3,7 @@
  * buffers leaves tens of MiB of dead ones until V8's next full GC (it runs
  * one per ~64 MiB of external memory), so the process grows while blobs
  * stream; a buffer taken from here and given back when its bytes are written
- * keeps memory flat: one buffer per transfer in flight, two kept when idle.
+ * keeps memory flat: one or two buffers per transfer in flight, three kept when idle.
  */
 export class BufferPool {
   readonly size: number;
@@ -26,4 +26,4 @@ export class BufferPool {
 }
 
 /** 1 MiB: large enough that a blob costs few write(2) calls. */
-export const blobBuffers = new BufferPool(1024 * 1024, 2);
+export const blobBuffers = new BufferPool(1024 * 1024, 3);

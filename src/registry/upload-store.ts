@@ -100,35 +100,47 @@ export class UploadStore {
     if (s.digester && s.digester.size !== size) s.digester = null;
     const w = await this.driver.writer(`${uploadKey(name, uuid)}/data`, true);
     let n = 0;
-    // Socket chunks are small (64 KiB): they are copied into one reused 1 MiB buffer, written when full
-    // (few write calls, and no new buffer per batch: memory stays flat while a blob streams in).
-    const batch = blobBuffers.take();
+    // Socket chunks are small (64 KiB): they are copied into reused 1 MiB buffers, each written when
+    // full (few write calls, and no new buffer per batch: memory stays flat while a blob streams in).
+    // Two buffers, so that one fills from the socket while the other is being written.
+    const bufs = [blobBuffers.take(), blobBuffers.take()];
+    let cur = 0;
     let fill = 0;
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      await writing;
+      const b = bufs[cur];
+      writing = w.write(fill === b.length ? b : b.subarray(0, fill));
+      cur ^= 1;
+      fill = 0;
+    };
     try {
       for await (const chunk of body) {
         if (expected !== undefined && n + chunk.length > expected) throw sizeInvalid(expected, n + chunk.length);
         s.digester?.update(chunk);
         n += chunk.length;
         for (let off = 0; off < chunk.length; ) {
-          const k = Math.min(chunk.length - off, batch.length - fill);
-          batch.set(off === 0 && k === chunk.length ? chunk : chunk.subarray(off, off + k), fill);
+          const b = bufs[cur];
+          const k = Math.min(chunk.length - off, b.length - fill);
+          b.set(off === 0 && k === chunk.length ? chunk : chunk.subarray(off, off + k), fill);
           fill += k;
           off += k;
-          if (fill === batch.length) {
-            await w.write(batch);
-            fill = 0;
-            countReceived(batch.length);
+          if (fill === b.length) {
+            await flush();
+            countReceived(b.length);
           }
         }
       }
       if (expected !== undefined && n !== expected) throw sizeInvalid(expected, n);
-      if (fill > 0) await w.write(batch.subarray(0, fill));
+      if (fill > 0) await flush();
+      await writing;
     } catch (e) {
       s.digester = null;
+      await writing.catch(() => {});
       await w.cancel();
       throw e;
     } finally {
-      blobBuffers.give(batch);
+      for (const b of bufs) blobBuffers.give(b);
     }
     await w.commit();
     return w.size;
