@@ -58,9 +58,11 @@ function lazyBuildRoutes(r: Router, engine: Engine): void {
     if (needed()) await load();
     return { blobs: [], snapshots: [] };
   });
-  engine.buildCacheUsage = async () => {
+  const placeholder = async (): Promise<unknown[]> => {
     if (!needed()) return [];
     await load();
-    return engine.buildCacheUsage();
+    // routes/build.ts put the builder's own in place of this one
+    return engine.buildCacheUsage === placeholder ? [] : engine.buildCacheUsage();
   };
+  engine.buildCacheUsage = placeholder;
 }
