@@ -1,23 +1,97 @@
 // Bundles berthd and berth into a few ES modules under dist/bundle/ so that a
 // cold process loads one file instead of a hundred (start-up time is a
 // headline figure). Lazily imported commands become their own chunks.
+import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: { berthd: 'src/daemon/main.ts', berth: 'src/cli/main.ts', resolver: 'src/network/dns/resolver-main.ts' },
+const common = {
   outdir: 'dist/bundle',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node24',
   sourcemap: 'linked',
   outExtension: { '.js': '.mjs' },
-  chunkNames: 'chunks/[name]-[hash]',
-  banner: {
-    js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);",
-  },
   logLevel: 'warning',
+};
+const split = { ...common, splitting: true, chunkNames: 'chunks/[name]-[hash]' };
+const banner = {
+  js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);",
+};
+
+await build({
+  ...split,
+  entryPoints: { berthd: 'src/daemon/main.ts', resolver: 'src/network/dns/resolver-main.ts' },
+  banner,
+});
+
+// The CLI (berth-cli.mjs, loaded by berth.mjs for every command but
+// `version`). An ES `import` of a node: module makes Node build a facade that
+// reads every export, and reading some of node:fs's, node:util's or
+// node:process's exports loads more modules (fs/promises, worker_threads,
+// parse_args, …): ~10 ms of a cold start. Here a static import of a builtin
+// gets a module over process.getBuiltinModule() that reads only the names
+// that import asks for (from the importer's source; a name missed fails the
+// build, not a run). node:child_process, which only commander imports (for
+// executable subcommands, unused), is not loaded until touched.
+function importedNames(file, spec) {
+  const names = new Set();
+  const re = new RegExp(`import\\s+([^;'"]*?)\\s*from\\s*['"]${spec}['"]`, 'g');
+  for (const [, clause] of readFileSync(file, 'utf8').matchAll(re)) {
+    if (/^type\s/.test(clause)) continue;
+    if (clause.includes('*')) return undefined;
+    for (const n of /\{([^}]*)\}/.exec(clause)?.[1].split(',') ?? []) {
+      const name = n.trim().split(/\s+as\s+/)[0];
+      if (name && !name.startsWith('type ')) names.add(name);
+    }
+  }
+  return [...names].sort();
+}
+const builtinsByGetBuiltinModule = {
+  name: 'builtins-by-getBuiltinModule',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (a) => {
+      if (a.path === 'node:child_process' && /[/\\]commander[/\\]/.test(a.importer))
+        return { path: 'lazy:child_process', namespace: 'builtin' };
+      const names = a.kind === 'import-statement' ? importedNames(a.importer, a.path) : undefined;
+      return { path: `${a.path}?${names?.join(',') ?? '*'}`, namespace: 'builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, ({ path }) => {
+      if (path === 'lazy:child_process')
+        return {
+          contents:
+            "export default new Proxy({}, { get: (_, k) => process.getBuiltinModule('node:child_process')[k] });",
+        };
+      const [spec, list] = path.split('?');
+      const m = `process.getBuiltinModule(${JSON.stringify(spec)})`;
+      if (list === '*') return { contents: `module.exports = ${m};` };
+      return { contents: `const m = ${m};\nexport default m;\nexport const { ${list.split(',').join(', ')} } = m;\n` };
+    });
+  },
+};
+await build({
+  ...split,
+  entryPoints: { 'berth-cli': 'src/cli/main.ts' },
+  plugins: [builtinsByGetBuiltinModule],
+  // CommonJS dependencies (yaml, tar-stream) get a require() that loads node:module on first use.
+  banner: {
+    js: "const require = (id) => process.getBuiltinModule('node:module').createRequire(import.meta.url)(id);",
+  },
+});
+
+// berth's entry is one file with no chunks: `berth version` runs from it
+// alone (src/cli/entry.ts); any other command imports berth-cli.mjs.
+await build({
+  ...common,
+  entryPoints: { berth: 'src/cli/entry.ts' },
+  plugins: [
+    {
+      name: 'berth-cli-external',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/main\.ts$/ }, () => ({ path: './berth-cli.mjs', external: true }));
+      },
+    },
+  ],
 });
 
 // `berth registry` on its own (bin/berth runs it directly): one CommonJS file,

@@ -1,13 +1,14 @@
 /**
  * The berth CLI: every command talks to the daemon only through the Engine
- * API (src/client). Command modules load on demand, so `berth version`
- * starts fast.
+ * API (src/client). Command modules load on demand; entry.ts loads this
+ * file only for commands its fast path does not take.
  */
 import { Command, Option } from 'commander';
-import { ApiError, DaemonUnreachableError } from '../client/errors.ts';
 import { BERTH_VERSION } from '../lib/version.ts';
 import { containerCommands } from './container-commands.ts';
 import { setHost } from './context.ts';
+import { commandWord, narrowTo } from './narrow.ts';
+import { reportError } from './report-error.ts';
 import { networkCommands, systemPruneCommand, volumeCommands } from './resource-commands.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -123,8 +124,9 @@ function buildCommands(p: Command): void {
     .action(async (o) => (await builds()).builderPrune(o));
 }
 
-export function program(): Command {
-  const p = new Command('berth')
+/** The berth program; given the command word, only that command is defined (narrow.ts). */
+export function program(word?: string): Command {
+  const root = new Command('berth')
     .description('Berth: build, ship and run containers')
     .version(BERTH_VERSION, '-v, --version')
     .option(
@@ -134,6 +136,7 @@ export function program(): Command {
     .showSuggestionAfterError()
     .enablePositionalOptions()
     .hook('preAction', (cmd) => setHost(cmd.opts().host));
+  const p = word ? narrowTo(root, word) : root;
   p.command('version')
     .description('Show the client and server versions')
     .option('-f, --format <format>')
@@ -241,7 +244,7 @@ export function program(): Command {
       const { registryMain } = await import('../registry/main.ts');
       process.exitCode = await registryMain(args);
     });
-  return p;
+  return root;
 }
 
 /** Index of the `compose` command word, after only global options (`-H HOST`), or -1. */
@@ -274,13 +277,10 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = await composeMain(argv.slice(at + 1));
       return;
     }
-    await program().parseAsync(argv, { from: 'user' });
+    const word = commandWord(argv);
+    const narrow = word === undefined ? undefined : program(word);
+    await (narrow?.commands.length ? narrow : program()).parseAsync(argv, { from: 'user' });
   } catch (e) {
-    if (e instanceof ApiError) process.stderr.write(`Error response from daemon: ${e.message}\n`);
-    else if (e instanceof DaemonUnreachableError) process.stderr.write(`${e.message}\n`);
-    else process.stderr.write(`berth: ${(e as Error).message}\n`);
-    process.exitCode = 1;
+    reportError(e);
   }
 }
-
-void main(process.argv.slice(2));

@@ -9,7 +9,7 @@ import {
   parsePublish,
   parseRestart,
   parseUlimit,
-} from './run-flags.ts';
+} from './run-flags/index.ts';
 
 test('sizes and durations as docker parses them', () => {
   assert.equal(parseBytes('32m'), 32 * 1024 * 1024);

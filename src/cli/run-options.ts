@@ -1,7 +1,7 @@
 /**
  * The flags of `berth run` and `berth create` (docker's), as commander
  * options. Definitions only: loaded at start-up, so nothing heavy here;
- * run-flags.ts turns the parsed values into a create request.
+ * run-flags/ turns the parsed values into a create request.
  */
 import type { Command } from 'commander';
 

@@ -15,13 +15,17 @@ import type {
 } from '../wire/images.ts';
 import type { EventMessage, InfoResponse, VersionResponse } from '../wire/system.ts';
 import { ApiError, DaemonUnreachableError } from './errors.ts';
+import { oneShot, type Target } from './one-shot.ts';
 
 /**
- * node:http through getBuiltinModule: an ES `import` of node:http makes Node 24
- * build a facade over all its exports, which loads undici and TLS (~100 ms of
- * CPU on every CLI start).
+ * node:http through getBuiltinModule, and only when a call streams: an ES
+ * `import` of node:http makes Node 24 build a facade over all its exports,
+ * which loads undici and TLS (~100 ms of CPU on every CLI start), and plain
+ * JSON calls go through one-shot.ts, which needs none of node:http.
  */
-const { request: httpRequest } = process.getBuiltinModule('node:http') as typeof import('node:http');
+function httpRequest(o: import('node:http').RequestOptions, onResponse?: (res: IncomingMessage) => void) {
+  return (process.getBuiltinModule('node:http') as typeof import('node:http')).request(o, onResponse);
+}
 
 export const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
 
@@ -55,7 +59,7 @@ function queryString(q: RequestOptions['query']): string {
 
 export class EngineClient {
   readonly host: string;
-  private target: { socketPath?: string; hostname?: string; port?: number };
+  private target: Target;
 
   constructor(host: string = resolveHost()) {
     this.host = host;
@@ -69,13 +73,8 @@ export class EngineClient {
   /** Sends a request and returns the raw response (status not checked). */
   raw(o: RequestOptions): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { ...o.headers };
-      let payload: Buffer | undefined;
-      if (o.body !== undefined) {
-        payload = Buffer.from(JSON.stringify(o.body));
-        headers['Content-Type'] = 'application/json';
-        headers['Content-Length'] = String(payload.length);
-      } else if (o.stream) {
+      const { headers, payload } = jsonBody(o);
+      if (!payload && o.stream) {
         headers['Content-Type'] ??= 'application/x-tar';
         headers['Transfer-Encoding'] = 'chunked';
       }
@@ -83,7 +82,7 @@ export class EngineClient {
         {
           ...this.target,
           method: o.method ?? 'GET',
-          path: `/v${API_VERSION}${o.path}${queryString(o.query)}`,
+          path: apiPath(o),
           headers,
         },
         resolve,
@@ -104,26 +103,20 @@ export class EngineClient {
    */
   upgrade(o: RequestOptions): Promise<{ socket: Duplex; head: Buffer }> {
     return new Promise((resolve, reject) => {
-      const payload = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
-      const headers: Record<string, string> = { ...o.headers, Connection: 'Upgrade', Upgrade: 'tcp' };
-      if (payload) {
-        headers['Content-Type'] = 'application/json';
-        headers['Content-Length'] = String(payload.length);
-      }
+      const { headers, payload } = jsonBody(o);
       const req = httpRequest({
         ...this.target,
         method: o.method ?? 'POST',
-        path: `/v${API_VERSION}${o.path}${queryString(o.query)}`,
-        headers,
+        path: apiPath(o),
+        headers: { ...headers, Connection: 'Upgrade', Upgrade: 'tcp' },
       });
       req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
       req.on('response', (res) => {
         void readAll(res).then((text) => {
-          let message = text.trim();
-          try {
-            message = (JSON.parse(text) as { message?: string }).message ?? message;
-          } catch {}
-          reject(new ApiError(res.statusCode ?? 500, message || `the daemon did not upgrade (HTTP ${res.statusCode})`));
+          const status = res.statusCode ?? 500;
+          reject(
+            text.trim() ? apiError(status, text) : new ApiError(status, `the daemon did not upgrade (HTTP ${status})`),
+          );
         }, reject);
       });
       req.on('error', (e) => reject(new DaemonUnreachableError(this.host, e)));
@@ -134,20 +127,22 @@ export class EngineClient {
   /** Sends a request; a status ≥ 400 becomes an ApiError with the daemon's message. */
   async send(o: RequestOptions): Promise<IncomingMessage> {
     const res = await this.raw(o);
-    if ((res.statusCode ?? 500) >= 400) {
-      const text = await readAll(res);
-      let message = text.trim();
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? message;
-      } catch {}
-      throw new ApiError(res.statusCode ?? 500, message || `HTTP ${res.statusCode}`);
-    }
+    if ((res.statusCode ?? 500) >= 400) throw apiError(res.statusCode ?? 500, await readAll(res));
     return res;
   }
 
+  /** A call whose answer is one JSON document (or nothing); without a stream it goes through one-shot.ts. */
   async json<T>(o: RequestOptions): Promise<T> {
-    const res = await this.send(o);
-    const text = await readAll(res);
+    let text: string;
+    if (o.stream) text = await readAll(await this.send(o));
+    else {
+      const { headers, payload } = jsonBody(o);
+      const res = await oneShot(this.target, o.method ?? 'GET', apiPath(o), headers, payload).catch((e: Error) => {
+        throw new DaemonUnreachableError(this.host, e);
+      });
+      text = res.body.toString('utf8');
+      if (res.status >= 400) throw apiError(res.status, text);
+    }
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -229,6 +224,29 @@ export class EngineClient {
   async saveImages(names: string[]): Promise<IncomingMessage> {
     return this.send({ path: '/images/get', query: { names } });
   }
+}
+
+function apiPath(o: RequestOptions): string {
+  return `/v${API_VERSION}${o.path}${queryString(o.query)}`;
+}
+
+/** The request's headers, with the JSON body's when it has one. */
+function jsonBody(o: RequestOptions): { headers: Record<string, string>; payload?: Buffer } {
+  const headers: Record<string, string> = { ...o.headers };
+  if (o.body === undefined) return { headers };
+  const payload = Buffer.from(JSON.stringify(o.body));
+  headers['Content-Type'] = 'application/json';
+  headers['Content-Length'] = String(payload.length);
+  return { headers, payload };
+}
+
+/** The daemon's error answer: its `message`, else the text, else the status. */
+function apiError(status: number, text: string): ApiError {
+  let message = text.trim();
+  try {
+    message = (JSON.parse(text) as { message?: string }).message ?? message;
+  } catch {}
+  return new ApiError(status, message || `HTTP ${status}`);
 }
 
 function parseLine<T>(line: string): T {

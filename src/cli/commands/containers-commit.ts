@@ -1,7 +1,7 @@
 /** berth commit and update. */
 import { commitContainer, type UpdateRequest, updateContainer } from '../../client/containers.ts';
 import { api } from '../context.ts';
-import { parseBytes, parseRestart } from '../run-flags.ts';
+import { parseBytes, parseRestart } from '../run-flags/index.ts';
 
 export async function commit(
   container: string,

@@ -2,7 +2,7 @@
 import { createExec, inspectExec, resizeExec, startExecDetached } from '../../client/containers.ts';
 import { execStartSocket, pump } from '../../client/hijack.ts';
 import { api } from '../context.ts';
-import { envList } from '../run-flags.ts';
+import { envList } from '../run-flags/index.ts';
 import { exitWith, followTerminalSize, rawMode, terminalSize } from '../tty.ts';
 
 export async function exec(

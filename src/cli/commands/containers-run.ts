@@ -9,7 +9,7 @@ import {
 } from '../../client/containers.ts';
 import { ApiError } from '../../client/errors.ts';
 import { api } from '../context.ts';
-import { type CreateFlags, type CreatePlan, createRequest } from '../run-flags.ts';
+import { type CreateFlags, type CreatePlan, createRequest } from '../run-flags/index.ts';
 import { attachSession, StartError, startExitCode } from '../session.ts';
 import { exitWith, terminalSize } from '../tty.ts';
 
