@@ -7,13 +7,23 @@
  */
 import { matchFastPath } from './fast-path.ts';
 
-/** BERTH_COMPILE_CACHE (empty: off), else $XDG_CACHE_HOME/berth/…, else ~/.cache/berth/…; a failure is ignored. */
+/**
+ * BERTH_COMPILE_CACHE (empty: off), else $XDG_CACHE_HOME/berth-compile-cache,
+ * else ~/.cache/berth-compile-cache. Made here with one plain mkdir (its
+ * parent must exist): node's own recursive mkdir can spin forever on an odd
+ * path (under /proc, say). Any failure leaves the cache off.
+ */
 function enableCompileCache(): void {
   const env = process.env;
-  const base = env.XDG_CACHE_HOME || (env.HOME && `${env.HOME}/.cache`);
-  const dir = env.BERTH_COMPILE_CACHE ?? (base && `${base}/berth/node-compile-cache`);
+  const parent = env.XDG_CACHE_HOME || (env.HOME && `${env.HOME}/.cache`);
+  const dir = env.BERTH_COMPILE_CACHE ?? (parent && `${parent}/berth-compile-cache`);
   if (!dir) return;
   try {
+    try {
+      (process.getBuiltinModule('node:fs') as typeof import('node:fs')).mkdirSync(dir, { mode: 0o700 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return;
+    }
     (process.getBuiltinModule('node:module') as typeof import('node:module')).enableCompileCache(dir);
   } catch {}
 }
