@@ -81,6 +81,9 @@ export function pushScope(repo: string): string {
   return `repository:${repo}:pull,push`;
 }
 
+/** Chunk size of a chunked upload, unless the registry asks for more. */
+const CHUNK = 8 << 20;
+
 export class RegistryClient {
   readonly transport: Transport;
   readonly auth: Authorizer;
@@ -202,15 +205,41 @@ export class RegistryClient {
   }
 
   async startUpload(repo: string): Promise<string> {
+    return (await this.openUpload(repo)).location;
+  }
+
+  /** Opens an upload; `chunkMin` when the registry asks for chunked uploads (OCI-Chunk-Min-Length). */
+  async openUpload(repo: string): Promise<{ location: string; chunkMin?: number }> {
     const res = await this.request('POST', `/v2/${repo}/blobs/uploads/`, {
       scopes: [pushScope(repo)],
       headers: { 'Content-Length': 0 },
     });
     if (res.statusCode === 202 && res.headers.location) {
       res.resume();
-      return String(res.headers.location);
+      const min = Number(res.headers['oci-chunk-min-length']);
+      return { location: String(res.headers.location), chunkMin: min > 0 ? min : undefined };
     }
     throw await registryError(res, `cannot start upload to ${repo}`);
+  }
+
+  /**
+   * Uploads a blob of known size: monolithic (one PUT), or in PATCH chunks
+   * with Content-Range when the registry asks for chunks. `open` gives the
+   * bytes from `start` to `end` (inclusive).
+   */
+  async uploadBlob(
+    repo: string,
+    digest: Digest,
+    size: number,
+    open: (start: number, end: number) => Readable,
+  ): Promise<void> {
+    const u = await this.openUpload(repo);
+    if (!u.chunkMin || size === 0) {
+      await this.finishUpload(repo, u.location, digest, { stream: () => open(0, Math.max(0, size - 1)), size });
+      return;
+    }
+    const location = await this.patchChunks(repo, u.location, open(0, size - 1), u.chunkMin);
+    await this.finishUpload(repo, location, digest);
   }
 
   /** Streams the body as one PATCH (chunked encoding); returns the next location. */
@@ -225,6 +254,44 @@ export class RegistryClient {
       return String(res.headers.location ?? location);
     }
     throw await registryError(res, `upload to ${repo} failed`);
+  }
+
+  /**
+   * Sends the body as PATCH requests with Content-Range, in order, each of
+   * at least `min` bytes but the last (a registry that asks for chunks);
+   * returns the next location.
+   */
+  async patchChunks(repo: string, location: string, body: Readable, min: number): Promise<string> {
+    const step = Math.max(min, CHUNK);
+    let parts: Buffer[] = [];
+    let held = 0;
+    let offset = 0;
+    let next = location;
+    const send = async () => {
+      const chunk = parts.length === 1 ? parts[0] : Buffer.concat(parts, held);
+      parts = [];
+      held = 0;
+      const res = await this.request('PATCH', next, {
+        scopes: [pushScope(repo)],
+        headers: {
+          'Content-Type': 'application/octet-stream',
+          'Content-Range': `${offset}-${offset + chunk.length - 1}`,
+          'Content-Length': chunk.length,
+        },
+        body: chunk,
+      });
+      if (res.statusCode !== 202) throw await registryError(res, `upload to ${repo} failed`);
+      res.resume();
+      next = String(res.headers.location ?? next);
+      offset += chunk.length;
+    };
+    for await (const c of body) {
+      parts.push(c as Buffer);
+      held += (c as Buffer).length;
+      if (held >= step) await send();
+    }
+    if (held > 0) await send();
+    return next;
   }
 
   /** Closes an upload with its digest; `body` (with its length) makes it a monolithic upload. */

@@ -9,7 +9,7 @@ import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadBusybox, startDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { type Distribution, startDistribution } from './peers.ts';
+import { type Distribution, listenLocal, startDistribution } from './peers.ts';
 
 let d: TestDaemon;
 let reg: Distribution;
@@ -67,16 +67,7 @@ async function startProxy(fault: 'cut' | 'flip'): Promise<Proxy> {
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    host: `127.0.0.1:${(server.address() as { port: number }).port}`,
-    ranges,
-    close: () =>
-      new Promise((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  };
+  return { ...(await listenLocal(server)), ranges };
 }
 
 before(async () => {

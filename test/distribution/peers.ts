@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -119,5 +120,18 @@ export function makeCerts(dir: string): { ca: string; cert: string; key: string;
     cert: join(dir, 'server.crt'),
     key: join(dir, 'server.key'),
     caKey: join(dir, 'ca.key'),
+  };
+}
+
+/** Listens on a free port of 127.0.0.1 (a test proxy); `close` also drops open connections. */
+export async function listenLocal(server: Server): Promise<{ host: string; close(): Promise<void> }> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    host: `127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -107,11 +107,9 @@ async function pushOne(
   });
   const configBytes = await ctx.content.readBytes(rec.id);
   if ((await client.hasBlob(ref.path, rec.id, [`repository:${ref.path}:pull,push`])) === undefined) {
-    const loc = await client.startUpload(ref.path);
-    await client.finishUpload(ref.path, loc, rec.id, {
-      stream: () => ctx.content.readStream(rec.id),
-      size: configBytes.length,
-    });
+    await client.uploadBlob(ref.path, rec.id, configBytes.length, (start, end) =>
+      ctx.content.readStream(rec.id, { start, end }),
+    );
   }
   const unchanged = layers.every((l, i) => l.digest === manifest.layers[i].digest);
   let bytes: Buffer;
@@ -168,7 +166,6 @@ async function pushLayer(
       }
     }
     const d = desc;
-    const loc = await client.startUpload(repo);
     let sent = 0;
     const counter = () =>
       new Transform({
@@ -178,10 +175,9 @@ async function pushLayer(
           cb(null, chunk);
         },
       });
-    await client.finishUpload(repo, loc, d.digest, {
-      stream: () => pipeline(ctx.content.readStream(d.digest), counter(), () => {}),
-      size: d.size,
-    });
+    await client.uploadBlob(repo, d.digest, d.size, (start, end) =>
+      pipeline(ctx.content.readStream(d.digest, { start, end }), counter(), () => {}),
+    );
     bar.status('Pushed');
     await state.addSource(d.digest, here);
     return d;
@@ -201,7 +197,7 @@ async function compressAndUpload(
   layer: Descriptor,
   bar: LayerProgress,
 ): Promise<Descriptor> {
-  const loc = await client.startUpload(repo);
+  const upload = await client.openUpload(repo);
   const ref = `push-gzip-${layer.digest}-${randomBytes(4).toString('hex')}`;
   const ingest = await ctx.content.ingest(ref);
   const digester = new Digester();
@@ -227,7 +223,9 @@ async function compressAndUpload(
       tee,
       () => {},
     );
-    const next = await client.patchUpload(repo, loc, body);
+    const next = upload.chunkMin
+      ? await client.patchChunks(repo, upload.location, body, upload.chunkMin)
+      : await client.patchUpload(repo, upload.location, body);
     const digest = digester.digest();
     await client.finishUpload(repo, next, digest);
     const info = await ingest.commit({ digest, size: digester.size });
