@@ -18,7 +18,7 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { InternalError } from '../lib/errors.ts';
 import type { Attachment, StdStream } from './attach.ts';
-import type { ExecOptions, ExecProcess } from './exec.ts';
+import { type ExecOptions, type ExecProcess, signalIfAlive } from './exec.ts';
 import { type ChildPipe, closeChildEnd, inputPipe, outputPipe } from './exec-pipes.ts';
 import type { RuntimeBinary } from './runtime-cli.ts';
 
@@ -80,11 +80,7 @@ export class DirectExec implements ExecProcess {
   }
 
   kill(signal: NodeJS.Signals): void {
-    try {
-      process.kill(this.pid, signal);
-    } catch {
-      // already gone
-    }
+    signalIfAlive(this.pid, signal);
   }
 
   remove(): void {

@@ -46,6 +46,15 @@ export interface ExecProcess {
   remove(): void;
 }
 
+/** Sends `signal` to `pid`; a process that has already gone is no error. */
+export function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 export class ExecSession implements ExecProcess {
   readonly dir: string;
   readonly sessionId: string;
@@ -124,11 +133,7 @@ export class ExecSession implements ExecProcess {
   }
 
   kill(signal: NodeJS.Signals): void {
-    try {
-      process.kill(this.pid, signal);
-    } catch {
-      // already gone
-    }
+    signalIfAlive(this.pid, signal);
   }
 
   /** The recorded exit code, read from the session's exit file. */
