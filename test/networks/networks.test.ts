@@ -174,6 +174,10 @@ describe('networks', () => {
     const ip = dk(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'host1']);
     const addrs = dk(['run', '--rm', '--network', 'container:host1', 'busybox', 'ip', '-o', 'addr']);
     assert.match(addrs, new RegExp(`inet ${ip.replace(/\./g, '\\.')}/`));
+    // The namespace is host1's: it cannot publish ports of its own.
+    const p = d.docker(['run', '--rm', '--network', 'container:host1', '-p', '8080:80', 'busybox', 'true']);
+    assert.notEqual(p.code, 0);
+    assert.match(p.stderr, /conflicting options: port publishing and the container type network mode/);
   });
 
   test('the embedded DNS keeps answering after kill -9 of berthd; restart recovers', async () => {

@@ -30,6 +30,7 @@ import type { ContainerRecord } from '../containers/record.ts';
 import type { EventBus } from '../events.ts';
 import { clearRuntime, type EndpointConfig, endpointSettings } from './endpoints.ts';
 import type { NetworkService } from './network-service.ts';
+import { planEndpoints } from './plan.ts';
 import { isSpecialMode, type NetSandbox, type NetworkRecord, networkModeOf, sandboxOf, setSandbox } from './record.ts';
 
 export interface NetworkAttachment {
@@ -79,28 +80,7 @@ export class ContainerNetworking {
     hc: HostConfig,
     nc: { EndpointsConfig?: Record<string, unknown> } | undefined,
   ): Record<string, Record<string, unknown>> {
-    const mode = networkModeOf(hc.NetworkMode);
-    hc.NetworkMode = mode;
-    if (mode === 'none' || mode === 'host') return {};
-    if (mode.startsWith('container:')) {
-      const ref = mode.slice('container:'.length);
-      if (!this.records?.find(ref)) throw new NotFoundError(`No such container: ${ref}`);
-      return {};
-    }
-    if (hc.PortBindings && Object.keys(hc.PortBindings).length && mode === 'none')
-      throw new InvalidArgumentError('conflicting options: port publishing and the container type network mode');
-    const eps = (nc?.EndpointsConfig ?? {}) as Record<string, EndpointConfig>;
-    const main = this.svc.get(mode);
-    const out: Record<string, Record<string, unknown>> = {
-      [main.Name]: endpointSettings(main, eps[mode] ?? eps[main.Name] ?? eps[main.Id]),
-    };
-    for (const [ref, cfg] of Object.entries(eps)) {
-      const n = this.svc.get(networkModeOf(ref));
-      if (n.Name in out) continue;
-      if (n.Driver !== 'bridge') throw new InvalidArgumentError(`container cannot be connected to network ${n.Name}`);
-      out[n.Name] = endpointSettings(n, cfg);
-    }
-    return out;
+    return planEndpoints(this.svc, (ref) => !!this.records?.find(ref), hc, nc);
   }
 
   private bridgeIndex(n: NetworkRecord): number {
