@@ -9,6 +9,7 @@
 #include "berth_napi.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +139,14 @@ static napi_value js_flock(napi_env env, napi_callback_info info) {
   return throw_errno(env, "flock", NULL);
 }
 
+/* mallocTrim() — hands the C heap's free pages back to the kernel (malloc_trim(0)); true if any went */
+static napi_value js_malloc_trim(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value b;
+  napi_get_boolean(env, malloc_trim(0) == 1, &b);
+  return b;
+}
+
 /* mkfifo(path, mode) */
 static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
   size_t argc = 2; napi_value a[2];
@@ -159,6 +168,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "llistxattr", NULL, js_llistxattr, NULL, NULL, NULL, napi_enumerable, NULL },
     { "flock", NULL, js_flock, NULL, NULL, NULL, napi_enumerable, NULL },
     { "mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "mallocTrim", NULL, js_malloc_trim, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
   return exports;

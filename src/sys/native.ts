@@ -1,6 +1,7 @@
 /**
  * The native helper (native/berth_sys.c, built to build/berth_sys.node at
- * setup): mount(2), umount2(2), mknod(2), xattrs, flock(2), mkfifo(3).
+ * setup): mount(2), umount2(2), mknod(2), xattrs, flock(2), mkfifo(3),
+ * malloc_trim(3).
  * Loaded lazily so that commands that never need it start fast.
  */
 import { existsSync } from 'node:fs';
@@ -17,6 +18,8 @@ export interface NativeSys {
   llistxattr(path: string): string[];
   flock(fd: number, operation: number): boolean;
   mkfifo(path: string, mode: number): void;
+  /** Returns the C heap's free pages to the kernel (glibc keeps them after zlib, SQLite, TLS work). */
+  mallocTrim(): boolean;
 }
 
 let loaded: NativeSys | undefined;
