@@ -1,7 +1,7 @@
 /** berth commit and update. */
 import { commitContainer, type UpdateRequest, updateContainer } from '../../client/containers.ts';
 import { api } from '../context.ts';
-import { parseBytes, parseRestart } from '../run-flags/index.ts';
+import { type CreateFlags, parseBytes, parseRestart } from '../run-flags/index.ts';
 
 export async function commit(
   container: string,
@@ -26,20 +26,22 @@ export async function commit(
   process.stdout.write(`${r.Id}\n`);
 }
 
-export interface UpdateFlags {
-  memory?: string;
-  memorySwap?: string;
-  memoryReservation?: string;
-  cpus?: string;
-  cpuShares?: string;
-  cpuPeriod?: string;
-  cpuQuota?: string;
-  cpusetCpus?: string;
-  cpusetMems?: string;
-  pidsLimit?: string;
-  blkioWeight?: string;
-  restart?: string;
-}
+/** `update` takes the resource flags of `run` (same names, same parsing) and --restart. */
+export type UpdateFlags = Pick<
+  CreateFlags,
+  | 'memory'
+  | 'memorySwap'
+  | 'memoryReservation'
+  | 'cpus'
+  | 'cpuShares'
+  | 'cpuPeriod'
+  | 'cpuQuota'
+  | 'cpusetCpus'
+  | 'cpusetMems'
+  | 'pidsLimit'
+  | 'blkioWeight'
+  | 'restart'
+>;
 
 export function updateRequest(o: UpdateFlags): UpdateRequest {
   const n = (v: string | undefined) => (v === undefined ? undefined : Number(v));
