@@ -2,7 +2,7 @@
  * berth_sys: the syscalls Node.js has no API for, as a Node-API addon.
  * Built at setup with Debian's gcc against the headers that ship with the
  * Node 24 binary (scripts/build-native.sh); no node-gyp, no download.
- * Every function is synchronous and cheap (one syscall); errors are thrown
+ * Every function is synchronous, and all but unixRequest are one syscall; errors are thrown
  * as Error objects with `code` (e.g. "EPERM") and `errno` set.
  */
 #define _GNU_SOURCE
@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <poll.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -158,6 +161,58 @@ static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
   return ret;
 }
 
+/*
+ * unixRequest(path, request, timeoutMs) — connects to a unix socket, sends
+ * the request bytes and returns everything the peer sends until it closes
+ * (an HTTP/1.1 exchange with `Connection: close`). Blocking, for a CLI that
+ * makes one call: it spares a cold process the load of node:net. Gives up
+ * with ETIMEDOUT when the peer is silent for timeoutMs.
+ */
+static napi_value js_unix_request(napi_env env, napi_callback_info info) {
+  size_t argc = 3; napi_value a[3];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  char *p = arg_str(env, a[0]);
+  void *req = NULL; size_t reqlen = 0;
+  CHECK(napi_get_buffer_info(env, a[1], &req, &reqlen));
+  int timeout = (int)arg_int(env, a[2]);
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  if (!p || strlen(p) >= sizeof sa.sun_path) { errno = ENAMETOOLONG; napi_value r = throw_errno(env, "connect", p); free(p); return r; }
+  strcpy(sa.sun_path, p);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int e = errno; if (fd >= 0) close(fd); errno = e;
+    napi_value r = throw_errno(env, "connect", p); free(p); return r;
+  }
+  for (size_t off = 0; off < reqlen;) {
+    ssize_t n = write(fd, (char *)req + off, reqlen - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) { int e = errno; close(fd); errno = e; napi_value r = throw_errno(env, "write", p); free(p); return r; }
+    off += (size_t)n;
+  }
+  size_t cap = 65536, len = 0;
+  char *buf = malloc(cap);
+  for (;;) {
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    int pr = poll(&pfd, 1, timeout);
+    if (pr < 0 && errno == EINTR) continue;
+    if (pr == 0) errno = ETIMEDOUT;
+    if (pr <= 0) { int e = errno; close(fd); free(buf); errno = e; napi_value r = throw_errno(env, "read", p); free(p); return r; }
+    if (len == cap) { cap *= 2; buf = realloc(buf, cap); }
+    ssize_t n = read(fd, buf + len, cap - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) { int e = errno; close(fd); free(buf); errno = e; napi_value r = throw_errno(env, "read", p); free(p); return r; }
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  close(fd);
+  free(p);
+  napi_value out;
+  void *data;
+  napi_create_buffer_copy(env, len, buf, &data, &out);
+  free(buf);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor d[] = {
     { "mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL },
@@ -169,6 +224,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "flock", NULL, js_flock, NULL, NULL, NULL, napi_enumerable, NULL },
     { "mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL },
     { "mallocTrim", NULL, js_malloc_trim, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "unixRequest", NULL, js_unix_request, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
   return exports;

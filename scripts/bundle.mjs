@@ -20,7 +20,6 @@ const lazyRequire = {
   js: "const require = (id) => process.getBuiltinModule('node:module').createRequire(import.meta.url)(id);",
 };
 
-
 // The CLI (berth-cli.mjs, loaded by berth.mjs for every command but
 // `version`). An ES `import` of a node: module makes Node build a facade that
 // reads every export, and reading some of node:fs's, node:util's or
@@ -86,6 +85,7 @@ await build({
   ...common,
   entryPoints: { berth: 'src/cli/entry.ts' },
   plugins: [
+    builtinsByGetBuiltinModule,
     {
       name: 'berth-cli-external',
       setup(b) {

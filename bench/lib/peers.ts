@@ -63,7 +63,10 @@ export interface Berthd {
   socket: string;
   env: Record<string, string>;
   proc: ChildProcess;
+  /** Spawn to the first answered /_ping. */
   startMs: number;
+  /** Spawn to the first answered /images/json (the store open, recovery done). */
+  readyMs: number;
   stop(): Promise<void>;
 }
 
@@ -98,12 +101,16 @@ export async function startBerthd(dir: string): Promise<Berthd> {
     if (performance.now() - t0 > 30_000) throw new Error(`berthd did not start: ${log}`);
     await new Promise((r) => setTimeout(r, 2));
   }
+  // Requests made before the engine is open wait for it: the first answer is the ready time.
+  if (!(await ping(socket, '/images/json'))) throw new Error(`berthd did not list images: ${log}`);
+  const readyMs = performance.now() - t0;
   return {
     dir,
     socket,
     env: { DOCKER_HOST: `unix://${socket}`, BERTH_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'dcfg') },
     proc,
     startMs,
+    readyMs,
     async stop() {
       // Containers outlive berthd by design: remove them first, then what the
       // stopped instance leaves (bridges, chains; its resolver exits with the exec root).

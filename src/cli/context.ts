@@ -3,13 +3,16 @@ import { EngineClient, resolveHost } from '../client/client.ts';
 
 let client: EngineClient | undefined;
 let hostFlag: string | undefined;
+let blocking = false;
 
-export function setHost(h: string | undefined): void {
+/** The daemon to talk to; `blocking` for a command that makes one call (EngineClient's option). */
+export function setHost(h: string | undefined, o: { blocking?: boolean } = {}): void {
   hostFlag = h;
+  blocking = o.blocking ?? false;
   client = undefined;
 }
 
 export function api(): EngineClient {
-  client ??= new EngineClient(resolveHost(hostFlag));
+  client ??= new EngineClient(resolveHost(hostFlag), { blocking });
   return client;
 }

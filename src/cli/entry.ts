@@ -36,10 +36,10 @@ async function run(argv: string[]): Promise<void> {
   }
   const [{ setHost }, { version }, { reportError }] = await Promise.all([
     import('./context.ts'),
-    import('./commands/system.ts'),
+    import('./commands/version.ts'),
     import('./report-error.ts'),
   ]);
-  setHost(fast.host);
+  setHost(fast.host, { blocking: true });
   await version({ format: fast.format }).catch(reportError);
 }
 

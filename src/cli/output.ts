@@ -1,4 +1,5 @@
 /** Output helpers for berth commands: docker-style tables, sizes, ages, JSON. */
+import { writeSync } from 'node:fs';
 
 /** Prints rows as a table with docker's spacing (its tabwriter: cells at least 10 wide, 3 spaces of padding). */
 export function table(headers: string[], rows: string[][]): string {
@@ -59,6 +60,22 @@ export function ago(unixSeconds: number): string {
 
 export function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/**
+ * Writes to stdout at once with write(2), for a command that prints once and
+ * ends: Node's process.stdout is not made (on a pipe or a terminal, making
+ * it loads node:net). A full non-blocking pipe gets the rest through the stream.
+ */
+export function writeOut(text: string): void {
+  const b = Buffer.from(text);
+  let at = 0;
+  try {
+    while (at < b.length) at += writeSync(1, b, at);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    process.stdout.write(b.subarray(at));
+  }
 }
 
 export function printJson(v: unknown): void {

@@ -15,7 +15,7 @@ import type {
 } from '../wire/images.ts';
 import type { EventMessage, InfoResponse, VersionResponse } from '../wire/system.ts';
 import { ApiError, DaemonUnreachableError } from './errors.ts';
-import { oneShot, type Target } from './one-shot.ts';
+import { oneShot, oneShotBlocking, type Target } from './one-shot.ts';
 
 /**
  * node:http through getBuiltinModule, and only when a call streams: an ES
@@ -60,9 +60,12 @@ function queryString(q: RequestOptions['query']): string {
 export class EngineClient {
   readonly host: string;
   private target: Target;
+  /** JSON calls block the process (oneShotBlocking): for a command that makes one call and nothing else. */
+  private blocking: boolean;
 
-  constructor(host: string = resolveHost()) {
+  constructor(host: string = resolveHost(), o: { blocking?: boolean } = {}) {
     this.host = host;
+    this.blocking = o.blocking ?? false;
     if (host.startsWith('unix://')) this.target = { socketPath: host.slice(7) };
     else if (host.startsWith('tcp://') || host.startsWith('http://')) {
       const u = new URL(host.replace(/^tcp:/, 'http:'));
@@ -137,9 +140,12 @@ export class EngineClient {
     if (o.stream) text = await readAll(await this.send(o));
     else {
       const { headers, payload } = jsonBody(o);
-      const res = await oneShot(this.target, o.method ?? 'GET', apiPath(o), headers, payload).catch((e: Error) => {
-        throw new DaemonUnreachableError(this.host, e);
-      });
+      const args = [this.target, o.method ?? 'GET', apiPath(o), headers, payload] as const;
+      const res = await Promise.resolve()
+        .then(() => (this.blocking && oneShotBlocking(...args)) || oneShot(...args))
+        .catch((e: Error) => {
+          throw new DaemonUnreachableError(this.host, e);
+        });
       text = res.body.toString('utf8');
       if (res.status >= 400) throw apiError(res.status, text);
     }

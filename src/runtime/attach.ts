@@ -9,10 +9,9 @@
  * written before the attach is in the log only.
  */
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { loadAddon } from '../lib/addon.ts';
 import { InternalError } from '../lib/errors.ts';
-import { projectRoot } from '../sys/native.ts';
 
 interface AttachNative {
   connect(dir: string): number;
@@ -24,10 +23,8 @@ interface AttachNative {
   closeFd(fd: number): void;
 }
 
-let loaded: AttachNative | undefined;
 function nativeAttach(): AttachNative {
-  loaded ??= createRequire(import.meta.url)(join(projectRoot(), 'build', 'berth_attach.node')) as AttachNative;
-  return loaded;
+  return loadAddon<AttachNative>('berth_attach', 'the attach helper');
 }
 
 export type StdStream = 'stdout' | 'stderr';

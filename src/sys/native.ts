@@ -1,13 +1,11 @@
 /**
  * The native helper (native/berth_sys.c, built to build/berth_sys.node at
  * setup): mount(2), umount2(2), mknod(2), xattrs, flock(2), mkfifo(3),
- * malloc_trim(3).
- * Loaded lazily so that commands that never need it start fast.
+ * malloc_trim(3), and a blocking unix-socket request for the CLI.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from '../lib/addon.ts';
+
+export { projectRoot } from '../lib/addon.ts';
 
 export interface NativeSys {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
@@ -20,32 +18,12 @@ export interface NativeSys {
   mkfifo(path: string, mode: number): void;
   /** Returns the C heap's free pages to the kernel (glibc keeps them after zlib, SQLite, TLS work). */
   mallocTrim(): boolean;
-}
-
-let loaded: NativeSys | undefined;
-
-/** The project's root folder (where package.json is), from this module's location. */
-export function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('berth: cannot find the project root (package.json)');
-    dir = up;
-  }
-  return dir;
+  /** One request on a unix socket, blocking; the bytes the peer sent until it closed. */
+  unixRequest(path: string, request: Buffer, timeoutMs: number): Buffer;
 }
 
 export function native(): NativeSys {
-  if (!loaded) {
-    const path = join(projectRoot(), 'build', 'berth_sys.node');
-    if (!existsSync(path)) {
-      throw new Error(
-        `berth: the native helper ${path} is missing; run the setup (scripts/setup.sh) or 'npm run build'`,
-      );
-    }
-    loaded = createRequire(import.meta.url)(path) as NativeSys;
-  }
-  return loaded;
+  return loadAddon<NativeSys>('berth_sys', 'the native helper');
 }
 
 /** mount(2) flags used by Berth. */

@@ -2,7 +2,11 @@
  * A real Docker daemon (Debian's docker.io 20.10) on its own roots and
  * socket, for interop tests and side-by-side benchmarks. It is started with
  * --iptables=false --ip-forward=false --bridge=none so that it leaves the
- * host's firewall and bridges alone (see shared/PEERS.md).
+ * host's firewall and bridges alone (see shared/PEERS.md), unless the caller
+ * asks for its default networking (`network: true`, benchmarks only: its
+ * start with docker0 and its iptables chains is the start Docker users
+ * know); stop() then removes docker0 and the DOCKER chains and restores the
+ * FORWARD policy.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -30,9 +34,10 @@ export interface PeerDocker {
   stop(): Promise<void>;
 }
 
-export function ping(socket: string): Promise<boolean> {
+/** True when GET PATH (default /_ping) on the socket answers 200. */
+export function ping(socket: string, path = '/_ping'): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ socketPath: socket, path: '/_ping', method: 'GET' }, (res) => {
+    const req = request({ socketPath: socket, path, method: 'GET' }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode === 200));
     });
@@ -51,13 +56,35 @@ function killManagedContainerd(dir: string): void {
 }
 
 /** Starts dockerd and waits for its first successful /_ping. */
-export async function startDockerd(opts: { dir?: string } = {}): Promise<PeerDocker & { startMs: number }> {
+/** What dockerd's default networking leaves on the host: docker0, its rules and chains; FORWARD's policy back to POLICY. */
+function removeDockerNetworking(forwardPolicy: string): void {
+  const script = `
+    ip link del docker0 2>/dev/null
+    for t in filter nat; do
+      iptables -t $t -S | grep -E '^-A [A-Z]+ .*(DOCKER|docker0)' | grep -vE '^-A DOCKER' | cut -c4- |
+        while read -r rule; do eval "iptables -t $t -D $rule"; done
+      for c in $(iptables -t $t -S | sed -n 's/^-N \\(DOCKER[A-Z0-9-]*\\)$/\\1/p'); do iptables -t $t -F $c; done
+      for c in $(iptables -t $t -S | sed -n 's/^-N \\(DOCKER[A-Z0-9-]*\\)$/\\1/p'); do iptables -t $t -X $c; done
+    done
+    iptables -P FORWARD ${forwardPolicy}`;
+  spawnSync('sh', ['-c', script], { stdio: 'ignore' });
+}
+
+function forwardPolicy(): string {
+  const out = spawnSync('iptables', ['-S', 'FORWARD'], { encoding: 'utf8' }).stdout ?? '';
+  return /^-P FORWARD (\w+)/m.exec(out)?.[1] ?? 'ACCEPT';
+}
+
+export async function startDockerd(
+  opts: { dir?: string; network?: boolean } = {},
+): Promise<PeerDocker & { startMs: number }> {
   const bin = dockerdBinary();
   const dir = opts.dir ?? mkdtempSync('/tmp/berth-dockerd-');
   mkdirSync(dir, { recursive: true });
   const socket = join(dir, 'docker.sock');
   const host = `unix://${socket}`;
   let text = '';
+  const policy = opts.network ? forwardPolicy() : undefined;
   const t0 = performance.now();
   const proc = spawn(
     bin,
@@ -70,9 +97,7 @@ export async function startDockerd(opts: { dir?: string } = {}): Promise<PeerDoc
       join(dir, 'exec'),
       '--pidfile',
       join(dir, 'dockerd.pid'),
-      '--iptables=false',
-      '--ip-forward=false',
-      '--bridge=none',
+      ...(opts.network ? [] : ['--iptables=false', '--ip-forward=false', '--bridge=none']),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -81,13 +106,17 @@ export async function startDockerd(opts: { dir?: string } = {}): Promise<PeerDoc
   const deadline = Date.now() + 60_000;
   let startMs = 0;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`dockerd exited with ${proc.exitCode}:\n${text}`);
+    if (proc.exitCode !== null) {
+      if (policy) removeDockerNetworking(policy);
+      throw new Error(`dockerd exited with ${proc.exitCode}:\n${text}`);
+    }
     if (await ping(socket)) {
       startMs = performance.now() - t0;
       break;
     }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
+      if (policy) removeDockerNetworking(policy);
       throw new Error(`dockerd did not answer /_ping within 60 s:\n${text}`);
     }
     await new Promise((r) => setTimeout(r, 10));
@@ -110,6 +139,7 @@ export async function startDockerd(opts: { dir?: string } = {}): Promise<PeerDoc
         clearTimeout(t);
       }
       killManagedContainerd(dir);
+      if (policy) removeDockerNetworking(policy);
       spawnSync('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
       rmSync(dir, { recursive: true, force: true });
     },

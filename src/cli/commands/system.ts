@@ -1,35 +1,7 @@
 /** berth version, info, system df, events. */
-import { API_VERSION, BERTH_VERSION } from '../../lib/version.ts';
 import { api } from '../context.ts';
 import { filterFlags } from '../filters.ts';
 import { formatLine, humanSize, printJson } from '../output.ts';
-
-export async function version(o: { format?: string }): Promise<void> {
-  const client = {
-    Version: BERTH_VERSION,
-    ApiVersion: API_VERSION,
-    NodeVersion: process.version,
-    Os: 'linux',
-    Arch: process.arch === 'x64' ? 'amd64' : process.arch,
-  };
-  let server: Awaited<ReturnType<ReturnType<typeof api>['version']>> | undefined;
-  let error: Error | undefined;
-  try {
-    server = await api().version();
-  } catch (e) {
-    error = e as Error;
-  }
-  if (o.format === 'json') {
-    process.stdout.write(`${JSON.stringify({ Client: client, Server: server ?? null })}\n`);
-  } else {
-    let out = `Client: Berth\n Version:      ${client.Version}\n API version:  ${client.ApiVersion}\n Node version: ${client.NodeVersion}\n OS/Arch:      ${client.Os}/${client.Arch}\n`;
-    if (server) {
-      out += `\nServer: ${server.Platform.Name}\n Engine:\n  Version:      ${server.Version}\n  API version:  ${server.ApiVersion} (minimum version ${server.MinAPIVersion})\n  OS/Arch:      ${server.Os}/${server.Arch}\n  Kernel:       ${server.KernelVersion}\n`;
-    }
-    process.stdout.write(out);
-  }
-  if (error) throw error;
-}
 
 export async function info(o: { format?: string }): Promise<void> {
   const i = await api().info();
@@ -63,6 +35,7 @@ export async function info(o: { format?: string }): Promise<void> {
 }
 
 export { df } from './system-df.ts';
+export { version } from './version.ts';
 
 export async function events(o: { since?: string; until?: string; filter?: string[]; format?: string }): Promise<void> {
   const filters = filterFlags(o.filter);
