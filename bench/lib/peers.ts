@@ -47,6 +47,16 @@ export function pssKiB(pid: number): number {
   }
 }
 
+/** Anonymous memory of a process, KiB: its own heaps, without the file pages (node's binary, libraries) in its RSS. */
+export function anonKiB(pid: number): number {
+  try {
+    const m = /^Anonymous:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** PIDs whose command line contains `needle` (e.g. a data root). */
 export function pidsMatching(needle: string): number[] {
   const r = spawnSync('pgrep', ['-f', needle]);

@@ -33,10 +33,12 @@ it('collects once the API is quiet, not while a request is open, and again only 
       q.on('error', reject);
       q.end();
     });
-  trimWhenIdle(server, 100);
+  let released = 0;
+  trimWhenIdle(server, () => released++, 100);
   await sleep(200);
   assert.equal(calls.length, 1, 'once after start');
   assert.deepEqual(calls[0], { type: 'major', execution: 'sync', flavor: 'last-resort' });
+  assert.equal(released, 1, 'the engine released its caches first');
   await sleep(200);
   assert.equal(calls.length, 1, 'not again while nothing happens');
 
@@ -50,5 +52,6 @@ it('collects once the API is quiet, not while a request is open, and again only 
   assert.equal(calls.length, 1, 'not before the quiet time');
   await sleep(200);
   assert.equal(calls.length, 2, 'once after the work');
+  assert.equal(released, 2);
   server.close();
 });

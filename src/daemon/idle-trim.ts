@@ -15,12 +15,14 @@ import { native } from '../sys/native.ts';
 
 type GcFn = (o: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 
-export function trimWhenIdle(server: Server, quietMs = 500): void {
+/** `release` frees what the engine can refill (SQLite's page cache) before the collection. */
+export function trimWhenIdle(server: Server, release: () => void, quietMs = 500): void {
   const gc = (globalThis as { gc?: GcFn }).gc;
   if (typeof gc !== 'function') return;
   let active = 0;
   const timer = setTimeout(() => {
     if (active !== 0) return;
+    release();
     gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
     native().mallocTrim();
   }, quietMs);

@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // Leftovers of a crash (blobs, snapshots nothing refers to) go once the API is up.
   setImmediate(() => void engine.gc().catch((err) => log.warn('startup garbage collection failed', { error: err })));
-  trimWhenIdle(server);
+  trimWhenIdle(server, () => engine.releaseMemory());
   log.info('berthd is ready', {
     version: BERTH_VERSION,
     hosts: config.hosts,

@@ -220,6 +220,11 @@ export class Engine {
     };
   }
 
+  /** Caches that refill on demand, released when the daemon goes quiet (daemon/idle-trim.ts). */
+  releaseMemory(): void {
+    this.db.releaseMemory();
+  }
+
   async close(): Promise<void> {
     this.containers.detachAll();
     await this.containers.settle();

@@ -141,6 +141,11 @@ export class Database {
     }
   }
 
+  /** Hands SQLite's page cache back (PRAGMA shrink_memory); it fills again as queries need it. */
+  releaseMemory(): void {
+    this.sql.exec('PRAGMA shrink_memory');
+  }
+
   close(): void {
     this.cache.clear();
     this.sql.close();
