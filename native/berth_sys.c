@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <poll.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -213,6 +215,40 @@ static napi_value js_unix_request(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * topDir(path) — marks a directory as the top of unrelated hierarchies
+ * (FS_TOPDIR_FL, chattr +T): ext4's Orlov allocator then spreads the
+ * directories made in it over the block groups instead of packing them
+ * beside it. True once set; false where the file system has no such flag.
+ */
+static napi_value js_top_dir(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value a[1];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  char *p = arg_str(env, a[0]);
+  int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) { napi_value ret = throw_errno(env, "open", p); free(p); return ret; }
+  int flags = 0, ok = 0, err = 0;
+  if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+    if (flags & FS_TOPDIR_FL) ok = 1;
+    else {
+      flags |= FS_TOPDIR_FL;
+      if (ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0) ok = 1;
+      else err = errno;
+    }
+  } else err = errno;
+  close(fd);
+  if (!ok && err != ENOTTY && err != EOPNOTSUPP && err != EINVAL && err != EPERM && err != EACCES) {
+    errno = err;
+    napi_value ret = throw_errno(env, "ioctl(FS_IOC_SETFLAGS)", p);
+    free(p);
+    return ret;
+  }
+  free(p);
+  napi_value b;
+  napi_get_boolean(env, ok, &b);
+  return b;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor d[] = {
     { "mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL },
@@ -224,6 +260,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "flock", NULL, js_flock, NULL, NULL, NULL, napi_enumerable, NULL },
     { "mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL },
     { "mallocTrim", NULL, js_malloc_trim, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "topDir", NULL, js_top_dir, NULL, NULL, NULL, napi_enumerable, NULL },
     { "unixRequest", NULL, js_unix_request, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);

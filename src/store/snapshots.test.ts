@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, statfsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ let base: string;
 let db: Database;
 let snaps: OverlaySnapshotter;
 const mounted: string[] = [];
+const EXT4_MAGIC = 0xef53;
 
 before(async () => {
   base = await mkdtemp(join(tmpdir(), 'berth-snap-'));
@@ -48,6 +50,15 @@ async function addLayer(parent: string | undefined, entries: Parameters<typeof m
 }
 
 describe('OverlaySnapshotter', () => {
+  it('marks its root as the top of unrelated trees (chattr +T) on ext4, so layers spread over block groups', async (t) => {
+    if (statfsSync(snaps.root).type !== EXT4_MAGIC) {
+      t.skip('not ext4');
+      return;
+    }
+    const flags = execFileSync('lsattr', ['-d', snaps.root], { encoding: 'utf8' }).split(' ')[0];
+    assert.match(flags, /T/);
+  });
+
   it('makes a layer visible only on commit, and abort leaves the store as it was', async () => {
     const before = snaps.list();
     const dirsBefore = await readdir(snaps.root);

@@ -10,11 +10,19 @@
  * container ID) lives only in the `snapshots` table, so that the lowerdir
  * option of an image with 128 layers fits in one page. A directory with no
  * row is an unfinished unpack (a crash) and is removed by `collectOrphans`.
+ *
+ * The root is marked as the top of unrelated trees (chattr +T, where the
+ * file system has it): ext4 then puts each `<short>` in a block group of
+ * its own choosing instead of beside the root. This matters after `rmi`:
+ * on ext4 without a journal, creating a file skips (one by one, on every
+ * create) the inodes of its group deleted in the last minutes, so a layer
+ * unpacked where the previous one was just removed ran 2× slower.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Digest } from '../lib/digest.ts';
 import { ConflictError, errnoCode, InvalidArgumentError, NotFoundError } from '../lib/errors.ts';
+import { native } from '../sys/native.ts';
 import type { Database } from './db.ts';
 import { mountAll, unmount } from './mount.ts';
 import type { MountSpec, SnapshotInfo, Snapshotter } from './types.ts';
@@ -68,6 +76,11 @@ export class OverlaySnapshotter implements Snapshotter {
 
   async init(): Promise<this> {
     await mkdir(this.root, { recursive: true });
+    try {
+      native().topDir(this.root);
+    } catch {
+      // only a placement hint
+    }
     let max = 0;
     const names = [
       ...(this.db.prepare('SELECT short FROM snapshots').all() as Array<{ short: string }>).map((r) => r.short),

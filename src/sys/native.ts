@@ -1,7 +1,7 @@
 /**
  * The native helper (native/berth_sys.c, built to build/berth_sys.node at
  * setup): mount(2), umount2(2), mknod(2), xattrs, flock(2), mkfifo(3),
- * malloc_trim(3), and a blocking unix-socket request for the CLI.
+ * malloc_trim(3), FS_IOC_SETFLAGS (chattr +T), and a blocking unix-socket request for the CLI.
  */
 import { loadAddon } from '../lib/addon.ts';
 
@@ -20,6 +20,12 @@ export interface NativeSys {
   mallocTrim(): boolean;
   /** One request on a unix socket, blocking; the bytes the peer sent until it closed. */
   unixRequest(path: string, request: Buffer, timeoutMs: number): Buffer;
+  /**
+   * Marks a directory as the top of unrelated trees (chattr +T): ext4 then
+   * places each directory made in it in a block group of its own choosing.
+   * False where the file system has no such flag.
+   */
+  topDir(path: string): boolean;
 }
 
 export function native(): NativeSys {
