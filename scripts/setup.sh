@@ -56,5 +56,11 @@ if [ -f "$unified/cgroup.controllers" ] && grep -qw hugetlb "$unified/cgroup.con
   mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb || say "could not mount hugetlb: berthd will use runc instead of crun"
 fi
 
-for b in berth berthd; do ln -sf "$root/bin/$b" "/usr/local/bin/$b"; done
+# On the PATH: launchers that source bin/berth{,d} with this checkout's path
+# (a symlink there would cost a readlink(1) subprocess at every start).
+for b in berth berthd; do
+  printf '#!/bin/sh\n# Made by %s/scripts/setup.sh\nberth_root='"'"'%s'"'"'\n. "$berth_root/bin/%s"\n' "$root" "$root" "$b" >"/usr/local/bin/.$b.new"
+  chmod 755 "/usr/local/bin/.$b.new"
+  mv -f "/usr/local/bin/.$b.new" "/usr/local/bin/$b"
+done
 say "ready: $(command -v berth) and $(command -v berthd) (Node $("$node24" --version))"
