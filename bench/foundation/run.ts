@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { dockerArchive, makeTar } from '../../test/foundation/archive.ts';
 import { type PeerDocker, startDockerd } from '../../test/foundation/dockerd.ts';
@@ -32,6 +34,34 @@ function must(r: RunResult, what: string): RunResult {
 }
 
 const PODMAN_IMAGES_CAP_MS = 60_000;
+
+/**
+ * `docker images` against replay-server.ts, which answers at once with the
+ * bytes berthd answered: what the docker CLI itself takes for the listing.
+ */
+async function cliFloor(socket: string, bodyFile: string): Promise<number> {
+  const res = await new Promise<Buffer>((resolve, reject) => {
+    request({ socketPath: socket, path: '/v1.47/images/json' }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => resolve(Buffer.concat(chunks)));
+    })
+      .on('error', reject)
+      .end();
+  });
+  writeFileSync(bodyFile, res);
+  const replaySocket = `${bodyFile}.sock`;
+  const server = spawn(process.execPath, [join(import.meta.dirname, 'replay-server.js'), replaySocket, bodyFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise((r) => server.stdout.once('data', r));
+    const env = { DOCKER_HOST: `unix://${replaySocket}` };
+    return await series(RUNS + 2, () => timed(DOCKER, ['images'], env));
+  } finally {
+    server.kill();
+  }
+}
 
 // ---------------------------------------------------------------- the run
 
@@ -175,6 +205,14 @@ async function storeRows(): Promise<void> {
         unit: 'ms',
         target: '< 100 ms',
         ok: bi < 100,
+      });
+      const floor = await cliFloor(b.socket, join(work, 'images.json'));
+      rows.push({
+        what: '`docker images`, 1,000 images, against a replay of berthd’s answer (the CLI alone)',
+        berth: floor,
+        unit: 'ms',
+        target: '(info)',
+        ok: true,
       });
       const bbi = await series(RUNS + 2, () => timed(BERTH, ['images'], b.env));
       rows.push({ what: '`berth images`, 1,000 images', berth: bbi, unit: 'ms', target: '(info)', ok: true });
