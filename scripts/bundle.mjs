@@ -1,8 +1,11 @@
 // Bundles berthd and berth into a few ES modules under dist/bundle/ so that a
 // cold process loads one file instead of a hundred (start-up time is a
 // headline figure). Lazily imported commands become their own chunks.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry a content hash: start clean, or old chunks pile up.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 const common = {
   outdir: 'dist/bundle',
