@@ -10,18 +10,16 @@ for d in "$(dirname "$node_bin")/../include/node" node_modules/node/node_modules
 done
 [ -n "$inc" ] || { echo "build-native: node_api.h not found (is Node 24 from the npm package node@24 installed?)" >&2; exit 1; }
 mkdir -p build
-out=build/berth_sys.node
-if [ ! -f "$out" ] || [ native/berth_sys.c -nt "$out" ] || [ native/berth_napi.h -nt "$out" ]; then
-  gcc -O2 -Wall -Wextra -Wno-unused-parameter -shared -fPIC -DNODE_GYP_MODULE_NAME=berth_sys -I"$inc" -o "$out.tmp" native/berth_sys.c
-  mv "$out.tmp" "$out"
-fi
-out=build/berth_attach.node
-if [ ! -f "$out" ] || [ native/berth_attach.c -nt "$out" ] || [ native/berth_napi.h -nt "$out" ]; then
-  gcc -O2 -Wall -Wextra -Wno-unused-parameter -shared -fPIC -DNODE_GYP_MODULE_NAME=berth_attach -I"$inc" -o "$out.tmp" native/berth_attach.c
-  mv "$out.tmp" "$out"
-fi
-out=build/berth_net.node
-if [ ! -f "$out" ] || [ native/berth_net.c -nt "$out" ] || [ native/berth_napi.h -nt "$out" ]; then
-  gcc -O2 -Wall -Wextra -Wno-unused-parameter -shared -fPIC -pthread -DNODE_GYP_MODULE_NAME=berth_net -I"$inc" -o "$out.tmp" native/berth_net.c
-  mv "$out.tmp" "$out"
-fi
+# build NAME [extra gcc flags…]: native/NAME.c -> build/NAME.node when a source is newer
+build() {
+  local name=$1 out=build/$1.node
+  shift
+  if [ ! -f "$out" ] || [ "native/$name.c" -nt "$out" ] || [ native/berth_napi.h -nt "$out" ]; then
+    gcc -O2 -Wall -Wextra -Wno-unused-parameter -shared -fPIC "$@" -DNODE_GYP_MODULE_NAME="$name" -I"$inc" -o "$out.tmp" "native/$name.c"
+    mv "$out.tmp" "$out"
+  fi
+}
+build berth_sys
+build berth_attach
+build berth_net -pthread
+build berth_files

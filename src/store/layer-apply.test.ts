@@ -143,6 +143,27 @@ describe('applyLayer', () => {
     assert.ok((await lstat(join(dir, 'alias'))).isSymbolicLink());
   });
 
+  it('writes many small files (batches on the thread pool) and orders what depends on them', async () => {
+    const dir = await freshDir();
+    const entries: Parameters<typeof makeTar>[0] = [{ name: 'd/', type: 'directory' }];
+    for (let i = 0; i < 150; i++) entries.push({ name: `d/f${i}`, content: `content ${i}`, uid: i, mode: 0o600 + i });
+    entries.push(
+      { name: 'd/f3', content: 'replaced' }, // the same path again, its first write maybe not sent yet
+      { name: 'd/hard', type: 'link', linkname: 'd/f7' }, // a hardlink to a file maybe not written yet
+      { name: 'd/f5', type: 'symlink', linkname: 'f6' },
+      { name: 'd/.wh.f9', content: '' }, // a whiteout over a file of this layer
+    );
+    await applyLayer(streamOf(await makeTar(entries)), dir);
+    assert.equal(await readFile(join(dir, 'd/f149'), 'utf8'), 'content 149');
+    assert.equal((await stat(join(dir, 'd/f100'))).uid, 100);
+    assert.equal((await stat(join(dir, 'd/f100'))).mode & 0o777, 0o600 + 100);
+    assert.equal(await readFile(join(dir, 'd/f3'), 'utf8'), 'replaced');
+    assert.equal((await stat(join(dir, 'd/hard'))).ino, (await stat(join(dir, 'd/f7'))).ino);
+    assert.equal(await readFile(join(dir, 'd/hard'), 'utf8'), 'content 7');
+    assert.equal(await readlink(join(dir, 'd/f5')), 'f6');
+    assert.ok((await lstat(join(dir, 'd/f9'))).isCharacterDevice());
+  });
+
   it('replaces an existing entry rather than writing through it', async () => {
     const dir = await freshDir();
     const tar = await makeTar([

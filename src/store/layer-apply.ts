@@ -86,7 +86,7 @@ export async function applyLayer(src: Readable, dir: string, opts: ApplyOptions 
   let size = 0;
   let tarSize = 0;
   await mkdir(dir, { recursive: true });
-  const files = (await readdir(dir)).length === 0 ? new ParallelFiles(setXattrs) : undefined;
+  const files = (await readdir(dir)).length === 0 ? new ParallelFiles(keepXattr) : undefined;
   /** Paths this archive made, so far. */
   const made = new Set<string>();
   let stream: Readable | undefined;
@@ -242,12 +242,17 @@ async function create(
   return make(e, target, linkTo);
 }
 
+/** Only whiteouts make overlay metadata. */
+function keepXattr(name: string): boolean {
+  return !name.startsWith('trusted.overlay.');
+}
+
 /** Owner and mode are set before (chown clears setuid and security.capability). */
 function setXattrs(target: string, e: TarEntry): void {
   if (e.xattrs.size === 0) return;
   const sys = native();
   for (const [name, value] of e.xattrs) {
-    if (name.startsWith('trusted.overlay.')) continue; // only whiteouts make overlay metadata
+    if (!keepXattr(name)) continue;
     try {
       sys.lsetxattr(target, name, value);
     } catch (err) {

@@ -6,25 +6,44 @@
  * that nothing earlier in the same archive made, in a directory it started
  * empty, so a write never meets an existing file; anything that could touch
  * a file still being written waits for it first.
+ *
+ * Files go in batches, one thread-pool job each (native/berth_files.c: open,
+ * write, chown, chmod, xattrs, utimes, close per file): a job per call cost
+ * the main thread more in thread wake-ups than the calls themselves cost.
+ * A batch leaves when it is full, or when something waits for one of its
+ * files (`wait`, `drain`).
  */
-import type { FileHandle } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
+import { nativeFiles } from '../sys/native.ts';
 import type { TarEntry } from './tar-format.ts';
 
 /** Files up to this size are buffered and written in parallel. */
 export const PARALLEL_MAX_FILE = 1 << 20;
-const MAX_FILES = 64;
+/** Jobs under way at once (the thread pool has four threads). */
+const MAX_JOBS = 4;
+const BATCH_FILES = 32;
+const BATCH_BYTES = 1 << 20;
 const MAX_BYTES = 32 << 20;
 
+class Batch {
+  readonly paths: string[] = [];
+  readonly data: Buffer[][] = [];
+  readonly meta: number[] = [];
+  readonly xattrs: Array<Array<string | Buffer>> = [];
+  bytes = 0;
+}
+
 export class ParallelFiles {
-  private readonly pending = new Map<string, Promise<void>>();
+  /** Each file not yet written, with the job that writes it (undefined: still in the open batch). */
+  private readonly pending = new Map<string, Promise<void> | undefined>();
+  private readonly jobs = new Set<Promise<void>>();
+  private open = new Batch();
   private bytes = 0;
   private failure: { error: unknown } | undefined;
-  private readonly setXattrs: (target: string, e: TarEntry) => void;
+  private readonly keepXattr: (name: string) => boolean;
 
-  /** `setXattrs` runs after owner and mode are set (chown clears security.capability). */
-  constructor(setXattrs: (target: string, e: TarEntry) => void) {
-    this.setXattrs = setXattrs;
+  /** `keepXattr`: which of an entry's xattrs to set. */
+  constructor(keepXattr: (name: string) => boolean) {
+    this.keepXattr = keepXattr;
   }
 
   /** Throws the first error of an earlier write. */
@@ -38,49 +57,58 @@ export class ParallelFiles {
 
   /** Waits for the write of `path`, if one is under way. */
   async wait(path: string): Promise<void> {
-    const p = this.pending.get(path);
-    if (p) await p;
+    if (this.pending.has(path)) {
+      let p = this.pending.get(path);
+      if (!p) p = this.flush();
+      await p;
+    }
     this.check();
   }
 
-  /** Starts writing a file (the caller checked that `target` does not exist); waits while too much is under way. */
+  /** Queues a file (the caller checked that `target` does not exist); waits while too much is under way. */
   async add(target: string, chunks: Buffer[], size: number, e: TarEntry): Promise<void> {
     this.check();
-    while (this.pending.size >= MAX_FILES || (this.bytes > MAX_BYTES && this.pending.size > 0)) {
-      await Promise.race(this.pending.values());
-    }
+    const b = this.open;
+    b.paths.push(target);
+    b.data.push(chunks);
+    b.meta.push(e.uid, e.gid, e.mode, e.mtime);
+    const xs: Array<string | Buffer> = [];
+    for (const [name, value] of e.xattrs) if (this.keepXattr(name)) xs.push(name, value);
+    b.xattrs.push(xs);
+    b.bytes += size;
     this.bytes += size;
-    const p = this.write(target, chunks, size, e)
-      .catch((error: unknown) => {
-        this.failure ??= { error };
-      })
-      .finally(() => {
-        this.bytes -= size;
-        this.pending.delete(target);
-      });
-    this.pending.set(target, p);
+    this.pending.set(target, undefined);
+    if (b.paths.length < BATCH_FILES && b.bytes < BATCH_BYTES) return;
+    this.flush();
+    while (this.jobs.size >= MAX_JOBS || (this.bytes > MAX_BYTES && this.jobs.size > 0)) {
+      await Promise.race(this.jobs);
+    }
   }
 
   /** Waits for every write under way; throws the first error. */
   async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all(this.pending.values());
+    this.flush();
+    while (this.jobs.size > 0) await Promise.all(this.jobs);
     this.check();
   }
 
-  private async write(target: string, chunks: Buffer[], size: number, e: TarEntry): Promise<void> {
-    const fh: FileHandle = await open(target, 'wx', 0o600);
-    try {
-      let off = chunks.length > 0 ? (await fh.writev(chunks)).bytesWritten : 0;
-      if (off < size) {
-        const rest = Buffer.concat(chunks, size);
-        while (off < size) off += (await fh.write(rest, off, size - off)).bytesWritten;
-      }
-      await fh.chown(e.uid, e.gid);
-      await fh.chmod(e.mode & 0o7777);
-      this.setXattrs(target, e);
-      await fh.utimes(e.mtime, e.mtime);
-    } finally {
-      await fh.close();
-    }
+  /** Sends the open batch to the thread pool; its job. */
+  private flush(): Promise<void> {
+    const b = this.open;
+    if (b.paths.length === 0) return Promise.resolve();
+    this.open = new Batch();
+    const job = nativeFiles()
+      .writeFiles(b.paths, b.data, Float64Array.from(b.meta), b.xattrs)
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => {
+        this.bytes -= b.bytes;
+        for (const p of b.paths) this.pending.delete(p);
+        this.jobs.delete(job);
+      });
+    for (const p of b.paths) this.pending.set(p, job);
+    this.jobs.add(job);
+    return job;
   }
 }

@@ -32,6 +32,26 @@ export function native(): NativeSys {
   return loadAddon<NativeSys>('berth_sys', 'the native helper');
 }
 
+/** native/berth_files.c: new regular files written a batch per thread-pool job. */
+export interface NativeFiles {
+  /**
+   * Creates each `paths[i]` (it must not exist) with the bytes `data[i]`,
+   * then sets its owner, mode, xattrs (`[name, value, …]`) and mtime from
+   * `meta` (uid, gid, mode, mtime per file), in order; rejects at the first
+   * failure (Node-style error with `code`).
+   */
+  writeFiles(
+    paths: string[],
+    data: Buffer[][],
+    meta: Float64Array,
+    xattrs: Array<Array<string | Buffer>>,
+  ): Promise<void>;
+}
+
+export function nativeFiles(): NativeFiles {
+  return loadAddon<NativeFiles>('berth_files', 'the native file writer');
+}
+
 /** mount(2) flags used by Berth. */
 export const MS = {
   RDONLY: 0x1,
