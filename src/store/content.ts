@@ -271,6 +271,14 @@ async function hashFile(path: string, d: Digester): Promise<void> {
   }
 }
 
+/**
+ * A large ingest starts writing its bytes to the disk every this many bytes
+ * (an fdatasync on the thread pool, one at a time), so that the fsync of the
+ * commit waits only for the last ones instead of the whole blob (~170 ms for
+ * a 180 MB layer here).
+ */
+const EARLY_SYNC = 32 << 20;
+
 class FsIngest implements Ingest {
   readonly ref: string;
   private readonly store: FsContentStore;
@@ -279,6 +287,10 @@ class FsIngest implements Ingest {
   private digester: Digester;
   private sealed: Digest | undefined;
   private readonly expected: Expected;
+  /** The early fdatasync under way, and where the next one starts. */
+  private syncing: Promise<void> | undefined;
+  private syncError: unknown;
+  private nextSync = EARLY_SYNC;
 
   constructor(store: FsContentStore, ref: string, dir: string, fh: FileHandle, digester: Digester, expected: Expected) {
     this.store = store;
@@ -304,9 +316,24 @@ class FsIngest implements Ingest {
     throw storageError(e, this.expected.digest ?? `(ingest ${this.ref})`);
   }
 
+  /** Starts an fdatasync of what is written so far, unless one is under way. */
+  private syncEarly(fh: FileHandle): void {
+    if (this.syncing || this.digester.size < this.nextSync) return;
+    this.nextSync = this.digester.size + EARLY_SYNC;
+    this.syncing = fh
+      .datasync()
+      .catch((e: unknown) => {
+        this.syncError ??= e; // a failed writeback fails the commit (a later fsync may not report it again)
+      })
+      .finally(() => {
+        this.syncing = undefined;
+      });
+  }
+
   private async discard(): Promise<void> {
     const fh = this.fh;
     this.fh = undefined;
+    await this.syncing;
     await fh?.close().catch(() => {});
     await rm(this.dir, { recursive: true, force: true });
     this.store.release(this.ref);
@@ -341,6 +368,7 @@ class FsIngest implements Ingest {
       return this.fail(e);
     }
     for (const p of parts) this.digester.update(p);
+    this.syncEarly(fh);
   }
 
   async writeStream(src: Readable): Promise<void> {
@@ -360,6 +388,8 @@ class FsIngest implements Ingest {
       );
     }
     try {
+      await this.syncing;
+      if (this.syncError) throw this.syncError;
       await fh.sync();
     } catch (e) {
       return this.fail(e);
@@ -391,6 +421,7 @@ class FsIngest implements Ingest {
   async close(): Promise<void> {
     const fh = this.fh;
     this.fh = undefined;
+    await this.syncing;
     if (fh) {
       await fh.close();
       this.store.release(this.ref);
