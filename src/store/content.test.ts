@@ -30,6 +30,26 @@ describe('FsContentStore on disk', () => {
     }
   });
 
+  it('commits a large ingest written past its early syncs, and aborts one while a sync is under way', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-content-'));
+    try {
+      const s = await new FsContentStore(dir).init();
+      const part = Buffer.alloc(1 << 20, 7);
+      const w = await s.ingest('big');
+      for (let i = 0; i < 70; i++) await w.write([part, part.subarray(0, 1000)]); // past two early syncs
+      const info = await w.commit();
+      assert.equal(info.size, 70 * ((1 << 20) + 1000));
+      assert.equal((await stat(s.path(info.digest))).size, info.size);
+      const w2 = await s.ingest('big-2');
+      for (let i = 0; i < 33; i++) await w2.write(part);
+      await w2.close();
+      await s.abortIngest('big-2');
+      assert.deepEqual(await readdir(join(dir, 'ingest')), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('collects an ingest left behind by a killed process, by age', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'berth-content-'));
     try {
