@@ -121,8 +121,11 @@ export async function applyLayer(src: Readable, dir: string, opts: ApplyOptions 
           !paths.isKnownDir(targetRel)
         ) {
           made.add(targetRel);
-          const chunks: Buffer[] = [];
-          for await (const c of body) chunks.push(c);
+          let chunks = body.takeBuffered();
+          if (!chunks) {
+            chunks = [];
+            for await (const c of body) chunks.push(c);
+          }
           await files.add(target, chunks, e.size, e);
           return;
         }

@@ -55,20 +55,31 @@ function readString(b: Buffer, off: number, len: number): string {
   return b.toString('utf8', off, end);
 }
 
-/** Octal (NUL/space padded) or GNU base-256 (high bit set). */
+/** Octal (NUL/space padded) or GNU base-256 (high bit set); read from the bytes, no strings made. */
 function readNumber(b: Buffer, off: number, len: number): number {
   if (b[off] & 0x80) {
     let n = b[off] & 0x7f;
     for (let i = 1; i < len; i++) n = n * 256 + b[off + i];
     return n;
   }
-  const s = b
-    .toString('latin1', off, off + len)
-    .replace(/[\0 ]+$/, '')
-    .trim();
-  if (s === '') return 0;
-  if (!/^[0-7]+$/.test(s)) throw new InvalidArgumentError(`invalid tar header: bad number field (not a tar archive?)`);
-  return Number.parseInt(s, 8);
+  let i = off;
+  const end = off + len;
+  while (i < end && (b[i] === 0x20 || b[i] === 0)) i++; // padding, as Go's archive/tar trims it
+  let n = 0;
+  let digits = 0;
+  for (; i < end; i++) {
+    const c = b[i];
+    if (c < 0x30 || c > 0x37) break;
+    n = n * 8 + (c - 0x30);
+    digits++;
+  }
+  for (; i < end; i++) {
+    const c = b[i];
+    if (c !== 0 && c !== 0x20) {
+      throw new InvalidArgumentError(`invalid tar header: bad number field (not a tar archive?)`);
+    }
+  }
+  return digits === 0 ? 0 : n;
 }
 
 function checksum(b: Buffer): number {
