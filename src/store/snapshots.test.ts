@@ -50,6 +50,17 @@ async function addLayer(parent: string | undefined, entries: Parameters<typeof m
 }
 
 describe('OverlaySnapshotter', () => {
+  it('unpacks a layer again right after removing it, leaving no directory but the new one', async () => {
+    const key = await addLayer(undefined, [{ name: 'a', content: 'a' }]);
+    const before = new Set(await readdir(snaps.root));
+    await snaps.remove(key);
+    const again = await addLayer(undefined, [{ name: 'a', content: 'a' }]);
+    assert.equal(again, key);
+    const added = (await readdir(snaps.root)).filter((n) => !before.has(n));
+    assert.deepEqual(added, [snaps.stat(key)?.short], 'given-up directories are removed');
+    await snaps.remove(key);
+  });
+
   it('marks its root as the top of unrelated trees (chattr +T) on ext4, so layers spread over block groups', async (t) => {
     if (statfsSync(snaps.root).type !== EXT4_MAGIC) {
       t.skip('not ext4');

@@ -16,14 +16,21 @@
  * its own choosing instead of beside the root. This matters after `rmi`:
  * on ext4 without a journal, creating a file skips (one by one, on every
  * create) the inodes of its group deleted in the last minutes, so a layer
- * unpacked where the previous one was just removed ran 2× slower.
+ * unpacked where the previous one was just removed ran 2× slower; a new
+ * directory near a recent removal is given up for another name
+ * (freed-groups.ts).
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+
+/** New directories given up, at most, for sitting near a recent removal. */
+const MAX_REJECTED = 4;
+
+import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Digest } from '../lib/digest.ts';
 import { ConflictError, errnoCode, InvalidArgumentError, NotFoundError } from '../lib/errors.ts';
 import { native } from '../sys/native.ts';
 import type { Database } from './db.ts';
+import { FreedGroups } from './freed-groups.ts';
 import { mountAll, unmount } from './mount.ts';
 import type { MountSpec, SnapshotInfo, Snapshotter } from './types.ts';
 
@@ -68,6 +75,7 @@ export class OverlaySnapshotter implements Snapshotter {
   private next = 1;
   /** Short names claimed on disk but not yet in the table. */
   private readonly pending = new Set<string>();
+  private readonly freed = new FreedGroups();
 
   constructor(db: Database, root: string) {
     this.db = db;
@@ -94,18 +102,42 @@ export class OverlaySnapshotter implements Snapshotter {
     return this;
   }
 
-  /** Claims a new short name by creating its directory. */
-  private async claim(): Promise<string> {
-    for (;;) {
-      const short = (this.next++).toString(36);
-      try {
-        await mkdir(join(this.root, short));
+  /** Claims a new short name by creating its directory; for a `layer`, not near a recent removal if it can. */
+  private async claim(layer = false): Promise<string> {
+    const rejected: string[] = [];
+    try {
+      for (;;) {
+        const short = (this.next++).toString(36);
+        const dir = join(this.root, short);
+        try {
+          await mkdir(dir);
+        } catch (e) {
+          if (errnoCode(e) !== 'EEXIST') throw e;
+          continue;
+        }
+        if (layer && rejected.length < MAX_REJECTED && !this.freed.empty && this.freed.near((await stat(dir)).ino)) {
+          rejected.push(dir); // kept until a name is found: one more directory there makes ext4 look elsewhere
+          continue;
+        }
         this.pending.add(short);
         return short;
-      } catch (e) {
-        if (errnoCode(e) !== 'EEXIST') throw e;
+      }
+    } finally {
+      for (const d of rejected) await rmdir(d).catch(() => {});
+    }
+  }
+
+  /** Removes a snapshot's directory; for a `layer`, notes where its inodes were. */
+  private async removeDir(short: string, layer: boolean): Promise<void> {
+    const dir = join(this.root, short);
+    if (layer) {
+      try {
+        this.freed.record((await stat(dir)).ino);
+      } catch {
+        // already gone
       }
     }
+    await rm(dir, { recursive: true, force: true });
   }
 
   private row(key: string): Row | undefined {
@@ -162,11 +194,11 @@ export class OverlaySnapshotter implements Snapshotter {
    * once it checked out and its parent is committed.
    */
   async prepareDetached(): Promise<DetachedLayer> {
-    const short = await this.claim();
+    const short = await this.claim(true);
     const base = join(this.root, short);
     const dir = join(base, 'fs');
     const discard = async () => {
-      await rm(base, { recursive: true, force: true });
+      await this.removeDir(short, true);
       this.pending.delete(short);
     };
     try {
@@ -286,7 +318,7 @@ export class OverlaySnapshotter implements Snapshotter {
       | undefined;
     if (child) throw new ConflictError(`snapshot ${key} has a child (${child.key})`);
     this.db.prepare('DELETE FROM snapshots WHERE key = ?').run(key);
-    await rm(join(this.root, r.short), { recursive: true, force: true });
+    await this.removeDir(r.short, r.kind === 'committed');
   }
 
   /** Removes directories with no row (unpacks cut short by a crash). Returns how many. */
