@@ -121,17 +121,7 @@ static void execute(napi_env env, void *data) {
 static void complete(napi_env env, napi_status status, void *data) {
   batch_t *b = data;
   if (b->err || status != napi_ok) {
-    int e = b->err ? b->err : EIO;
-    char msg[1200];
-    snprintf(msg, sizeof msg, "%s %s: %s", b->what ? b->what : "write", b->path ? b->path : "", strerror(e));
-    napi_value code, message, err, errnum;
-    napi_create_string_utf8(env, berth_errno_code(e), NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, code, message, &err);
-    napi_create_int32(env, -e, &errnum);
-    napi_set_named_property(env, err, "errno", errnum);
-    napi_set_named_property(env, err, "code", code);
-    napi_reject_deferred(env, b->deferred, err);
+    napi_reject_deferred(env, b->deferred, berth_errno_error(env, b->err ? b->err : EIO, b->what ? b->what : "write", b->path));
   } else {
     napi_value u;
     napi_get_undefined(env, &u);

@@ -25,8 +25,8 @@ static inline const char *berth_errno_code(int e) {
   }
 }
 
-/* Throws an Error for errno `e`: "WHAT ARG: strerror". Returns NULL for the caller to return. */
-static inline napi_value berth_throw(napi_env env, int e, const char *what, const char *arg) {
+/* An Error for errno `e`: "WHAT ARG: strerror", with `code` and `errno` set. */
+static inline napi_value berth_errno_error(napi_env env, int e, const char *what, const char *arg) {
   char msg[1200];
   snprintf(msg, sizeof msg, "%s%s%s: %s", what, arg ? " " : "", arg ? arg : "", strerror(e));
   napi_value code, message, err, errnum;
@@ -36,7 +36,12 @@ static inline napi_value berth_throw(napi_env env, int e, const char *what, cons
   napi_create_int32(env, -e, &errnum);
   napi_set_named_property(env, err, "errno", errnum);
   napi_set_named_property(env, err, "code", code);
-  napi_throw(env, err);
+  return err;
+}
+
+/* Throws an Error for errno `e` (see berth_errno_error). Returns NULL for the caller to return. */
+static inline napi_value berth_throw(napi_env env, int e, const char *what, const char *arg) {
+  napi_throw(env, berth_errno_error(env, e, what, arg));
   return NULL;
 }
 
