@@ -45,6 +45,19 @@ function importedNames(file, spec) {
   }
   return [...names].sort();
 }
+// node:crypto (and its first digest) and node:zlib cost berthd ~15 ms before
+// it listens, yet nothing needs them until later: their functions are
+// wrappers that load the module on the first call. Only plain functions
+// (lower-case names): a class or an object keeps its identity.
+const LAZY_BUILTINS = new Set(['node:crypto', 'node:zlib']);
+function isPlainFunction(spec, name) {
+  return /^[a-z]/.test(name) && typeof process.getBuiltinModule(spec)[name] === 'function';
+}
+function lazyFunctions(m, names) {
+  const lines = ['let m;', `const mod = () => (m ??= ${m});`];
+  for (const n of names) lines.push(`export function ${n}(...a) { return mod().${n}(...a); }`);
+  return lines.join('\n');
+}
 const builtinsByGetBuiltinModule = {
   name: 'builtins-by-getBuiltinModule',
   setup(b) {
@@ -63,6 +76,8 @@ const builtinsByGetBuiltinModule = {
       const [spec, list] = path.split('?');
       const m = `process.getBuiltinModule(${JSON.stringify(spec)})`;
       if (list === '*') return { contents: `module.exports = ${m};` };
+      if (LAZY_BUILTINS.has(spec) && list.split(',').every((n) => isPlainFunction(spec, n)))
+        return { contents: lazyFunctions(m, list.split(',')) };
       return { contents: `const m = ${m};\nexport default m;\nexport const { ${list.split(',').join(', ')} } = m;\n` };
     });
   },

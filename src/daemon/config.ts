@@ -111,7 +111,8 @@ export function loadConfig(flags: Flags): DaemonConfig {
     if (!h.startsWith('unix://') && !h.startsWith('tcp://'))
       throw new InvalidArgumentError(`invalid --host ${h}: use unix:///path or tcp://host:port`);
   }
-  const instance = instanceName(dataRoot);
+  // The instance's name is a digest: worked out when first asked for (after the daemon listens).
+  let instance: string | undefined;
   const num = (v: unknown, d: number) => (typeof v === 'number' && v > 0 ? v : d);
   return {
     dataRoot,
@@ -120,8 +121,13 @@ export function loadConfig(flags: Flags): DaemonConfig {
     logLevel,
     configFile,
     defaultRuntime: runtime,
-    instance,
-    cgroupParent: (fromFile.cgroupParent as string) ?? `/${instance}`,
+    get instance() {
+      instance ??= instanceName(dataRoot);
+      return instance;
+    },
+    get cgroupParent() {
+      return (fromFile.cgroupParent as string) ?? `/${this.instance}`;
+    },
     insecureRegistries: (fromFile.insecureRegistries as string[]) ?? [],
     registryMirrors: (fromFile.registryMirrors as string[]) ?? [],
     maxConcurrentDownloads: num(fromFile.maxConcurrentDownloads, 3),
