@@ -37,25 +37,21 @@ export function rssKiB(pid: number): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** Proportional set size of a process, KiB (shared pages split among their users). */
-export function pssKiB(pid: number): number {
+/** A field of /proc/PID/smaps_rollup, KiB; 0 when the process is gone. */
+function smapsRollupKiB(pid: number, field: 'Pss' | 'Anonymous'): number {
   try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
   }
 }
 
+/** Proportional set size of a process, KiB (shared pages split among their users). */
+export const pssKiB = (pid: number): number => smapsRollupKiB(pid, 'Pss');
+
 /** Anonymous memory of a process, KiB: its own heaps, without the file pages (node's binary, libraries) in its RSS. */
-export function anonKiB(pid: number): number {
-  try {
-    const m = /^Anonymous:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
+export const anonKiB = (pid: number): number => smapsRollupKiB(pid, 'Anonymous');
 
 /** PIDs whose command line contains `needle` (e.g. a data root). */
 export function pidsMatching(needle: string): number[] {
