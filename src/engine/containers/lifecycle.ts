@@ -52,25 +52,21 @@ export async function killContainer(svc: ContainerContext, ref: string, signal?:
   svc.publish(rec, 'kill', { signal: sig.replace('SIG', '') });
 }
 
-export async function pauseContainer(svc: ContainerContext, ref: string): Promise<void> {
+/** docker pause / unpause: the runtime freezes or thaws the container's cgroup. */
+async function setPaused(svc: ContainerContext, ref: string, paused: boolean): Promise<void> {
   const rec = svc.get(ref);
-  guardPause(rec);
-  await svc.deps.runtime.pause(svc.handle(rec));
-  rec.State.Paused = true;
-  rec.State.Status = 'paused';
+  if (paused) guardPause(rec);
+  else guardUnpause(rec);
+  const h = svc.handle(rec);
+  await (paused ? svc.deps.runtime.pause(h) : svc.deps.runtime.resume(h));
+  rec.State.Paused = paused;
+  rec.State.Status = paused ? 'paused' : 'running';
   svc.records.save(rec);
-  svc.publish(rec, 'pause');
+  svc.publish(rec, paused ? 'pause' : 'unpause');
 }
 
-export async function unpauseContainer(svc: ContainerContext, ref: string): Promise<void> {
-  const rec = svc.get(ref);
-  guardUnpause(rec);
-  await svc.deps.runtime.resume(svc.handle(rec));
-  rec.State.Paused = false;
-  rec.State.Status = 'running';
-  svc.records.save(rec);
-  svc.publish(rec, 'unpause');
-}
+export const pauseContainer = (svc: ContainerContext, ref: string): Promise<void> => setPaused(svc, ref, true);
+export const unpauseContainer = (svc: ContainerContext, ref: string): Promise<void> => setPaused(svc, ref, false);
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
