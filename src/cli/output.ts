@@ -65,7 +65,8 @@ export function shortId(id: string): string {
 /**
  * Writes to stdout at once with write(2), for a command that prints once and
  * ends: Node's process.stdout is not made (on a pipe or a terminal, making
- * it loads node:net). A full non-blocking pipe gets the rest through the stream.
+ * it loads node:net). A full non-blocking pipe gets the rest through the stream;
+ * a closed one ends the output quietly.
  */
 export function writeOut(text: string): void {
   const b = Buffer.from(text);
@@ -73,7 +74,9 @@ export function writeOut(text: string): void {
   try {
     while (at < b.length) at += writeSync(1, b, at);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') return; // the reader is gone (`| head`): nothing more to say
+    if (code !== 'EAGAIN') throw e;
     process.stdout.write(b.subarray(at));
   }
 }

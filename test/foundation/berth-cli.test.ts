@@ -61,6 +61,19 @@ describe('berth CLI', () => {
     assert.match(j.Server.Platform.Name, /Berth/);
   });
 
+  test('version into a pipe whose reader has gone (`| head`) ends quietly, exit 0', async () => {
+    const child = spawn(BERTH, ['version'], {
+      env: { ...process.env, BERTH_HOST: d.host },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy(); // the read end closes before berth writes: its write(2) gets EPIPE
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const code = await new Promise((r) => child.on('close', r));
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+  });
+
   test('info: table and --format json', () => {
     assert.match(ok(['info']), /Images: 1/);
     const i = JSON.parse(ok(['info', '--format', 'json'])) as { Images: number; NCPU: number };
