@@ -18,7 +18,9 @@ for pid in $(pgrep -f 'berthd' || true); do
   live+="b$(printf '%s' "$root" | sha256sum | cut -c1-6) "
 done
 
-instances=$(iptables-nft -S 2>/dev/null | sed -n 's/^-N \(b[0-9a-f]\{6\}\)-FWD$/\1/p'; iptables-nft -t nat -S 2>/dev/null | sed -n 's/^-N \(b[0-9a-f]\{6\}\)-PORTS$/\1/p')
+# Instances that left chains, or only a default bridge (a daemon stopped cleanly removes its chains).
+instances=$(iptables-nft -S 2>/dev/null | sed -n 's/^-N \(b[0-9a-f]\{6\}\)-FWD$/\1/p'; iptables-nft -t nat -S 2>/dev/null | sed -n 's/^-N \(b[0-9a-f]\{6\}\)-PORTS$/\1/p'
+  ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | sed -n 's/^\(b[0-9a-f]\{6\}\)0$/\1/p')
 for inst in $(sort -u <<<"$instances"); do
   case "$live" in *" $inst "*) continue ;; esac
   echo "clean-leftovers: removing instance $inst (no running daemon)"
